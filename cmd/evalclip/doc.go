@@ -1,0 +1,19 @@
+// Command evalclip runs config-driven suites of CLIP evaluations: zero-shot
+// and linear-probe classification with ONNX image and text encoders, and
+// similarity-kernel timing, writing result records, tables and plots.
+//
+// Usage:
+//
+//	evalclip <command> [arguments]
+//
+// Commands:
+//
+//	run        run a suite and write results
+//	validate   check suite files without running them
+//	version    print the build and the ONNX Runtime library in use
+//	help       show help for a command
+//
+// Exit status: 0 success; 1 the run failed (a job failed, or the CI gate
+// tripped); 2 usage or configuration error (bad flags, bad suite, unusable
+// output folder); 130 interrupted (Ctrl-C), with completed results kept.
+package main

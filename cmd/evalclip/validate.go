@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/evalclip/evalclip/suites"
+)
+
+func init() {
+	register(&command{
+		name:    "validate",
+		args:    "[flags] SUITE...",
+		summary: "check suite files (schema, references, files) without running them",
+		flags: func(fs *flag.FlagSet) func(context.Context, io.Writer, io.Writer, []string) error {
+			quiet := fs.Bool("q", false, "print nothing for valid suites")
+			return func(_ context.Context, stdout, stderr io.Writer, args []string) error {
+				if len(args) == 0 {
+					return usagef("usage: evalclip validate [flags] SUITE...", "validate: no suite files given")
+				}
+				var errs []error
+				for _, path := range args {
+					s, err := suites.Open(path)
+					if err != nil {
+						errs = append(errs, err)
+						continue
+					}
+					jobs := suites.Plan(s)
+					if !*quiet {
+						fmt.Fprintf(stdout, "%s: ok: suite %q, %d models, %d datasets, %d tasks, %d jobs\n",
+							path, s.Name, len(s.Models), len(s.Datasets), len(s.Tasks), len(jobs))
+					}
+					for _, t := range s.Tasks {
+						if _, ok := suites.LookupTask(t.Type); !ok {
+							fmt.Fprintf(stderr, "%s: warning: task type %q is not available in this build\n", path, t.Type)
+						}
+					}
+				}
+				return errors.Join(errs...)
+			}
+		},
+	})
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/evalclip/evalclip/encoders"
+	"github.com/evalclip/evalclip/encoders/onnxrt"
+	"github.com/evalclip/evalclip/internal/buildinfo"
+	"github.com/evalclip/evalclip/suites"
+)
+
+func init() {
+	register(&command{
+		name:    "version",
+		args:    "",
+		summary: "print the evalclip build and the ONNX Runtime library it would use",
+		flags: func(fs *flag.FlagSet) func(context.Context, io.Writer, io.Writer, []string) error {
+			return func(_ context.Context, stdout, _ io.Writer, args []string) error {
+				if len(args) > 0 {
+					return usagef("", "version takes no arguments")
+				}
+				tags := buildinfo.Tags()
+				if tags == "" {
+					tags = "none"
+				}
+				fmt.Fprintf(stdout, "evalclip %s (%s %s/%s, build tags: %s)\n",
+					buildinfo.Version(), buildinfo.GoVersion(), runtime.GOOS, runtime.GOARCH, tags)
+				if lib, err := onnxrt.Find(""); err != nil {
+					fmt.Fprintf(stdout, "onnxruntime: unavailable: %v\n", err)
+				} else {
+					fmt.Fprintf(stdout, "onnxruntime: %s at %s (from %s)\n", lib.Version, lib.Path, lib.Source)
+				}
+				fmt.Fprintf(stdout, "encoder backends: %v\n", encoders.Backends())
+				fmt.Fprintf(stdout, "task types: %v\n", suites.RegisteredTasks())
+				return nil
+			}
+		},
+	})
+}

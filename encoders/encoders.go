@@ -1,0 +1,136 @@
+package encoders
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/evalclip/evalclip/encoders/imageproc"
+)
+
+// ImageEncoder embeds preprocessed images.
+type ImageEncoder interface {
+	// Preprocess is the preprocessing the tower expects.
+	Preprocess() imageproc.Config
+	// Dim is the embedding width.
+	Dim() int
+	// EncodeImages embeds n images given as NCHW float32 pixels
+	// (n * Preprocess().PixelsPerImage() values) and returns n*Dim()
+	// values, row-major.
+	EncodeImages(ctx context.Context, pixels []float32, n int) ([]float32, error)
+}
+
+// TextEncoder embeds texts.
+type TextEncoder interface {
+	// Dim is the embedding width.
+	Dim() int
+	// EncodeTexts tokenises and embeds texts, returning len(texts)*Dim()
+	// values, row-major.
+	EncodeTexts(ctx context.Context, texts []string) ([]float32, error)
+}
+
+// Model is an opened image-text model.
+type Model interface {
+	io.Closer
+	Image() ImageEncoder
+	Text() TextEncoder
+	// Describe says what was opened (files, layout, provider), for logs.
+	Describe() string
+}
+
+// Spec is what a suite says about a model. Paths are already resolved.
+type Spec struct {
+	Name          string
+	Path          string
+	Vision        string
+	Text          string
+	Tokenizer     string
+	ImageSize     int
+	Mean, Std     []float64
+	Interpolation string
+	Resize        string
+	ContextLength int
+	PadID         *int
+	ImageInput    string
+	ImageOutput   string
+	TextInput     string
+	TextOutput    string
+	EmbedDim      int
+}
+
+// Runtime is how to run a model.
+type Runtime struct {
+	Provider    string // cpu, cuda, tensorrt
+	Threads     int    // 0 = all cores
+	BatchSize   int
+	Device      int
+	ONNXRuntime string // library path, "" for the default lookup
+}
+
+// Backend opens models of one kind.
+type Backend interface {
+	Open(spec Spec, rt Runtime) (Model, error)
+}
+
+var (
+	mu       sync.RWMutex
+	backends = map[string]Backend{}
+)
+
+// Register makes b the backend called name. Backends register from init;
+// registering a name twice panics.
+func Register(name string, b Backend) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := backends[name]; dup {
+		panic("encoders: backend " + name + " registered twice")
+	}
+	backends[name] = b
+}
+
+// Open opens spec with the named backend.
+func Open(backend string, spec Spec, rt Runtime) (Model, error) {
+	mu.RLock()
+	b, ok := backends[backend]
+	mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("model %s: encoder backend %q is not available in this build (have: %s)", spec.Name, backend, strings.Join(Backends(), ", "))
+	}
+	return b.Open(spec, rt)
+}
+
+// Backends lists the registered backend names.
+func Backends() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]string, 0, len(backends))
+	for n := range backends {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// PreprocessFor merges a spec's overrides into base.
+func PreprocessFor(spec Spec, base imageproc.Config) imageproc.Config {
+	c := base
+	if spec.ImageSize > 0 {
+		c.Size = spec.ImageSize
+	}
+	if len(spec.Mean) == 3 {
+		c.Mean = [3]float32{float32(spec.Mean[0]), float32(spec.Mean[1]), float32(spec.Mean[2])}
+	}
+	if len(spec.Std) == 3 {
+		c.Std = [3]float32{float32(spec.Std[0]), float32(spec.Std[1]), float32(spec.Std[2])}
+	}
+	if spec.Interpolation != "" {
+		c.Interpolation = spec.Interpolation
+	}
+	if spec.Resize != "" {
+		c.Resize = spec.Resize
+	}
+	return c
+}

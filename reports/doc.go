@@ -1,0 +1,18 @@
+// Package reports owns evalclip's result records and everything rendered
+// from them.
+//
+// Data flow:
+//
+//  1. Task implementations (zero-shot, linear probe, kernels) return one
+//     [Record] per measurement.
+//  2. The suite runner stamps each record with the run's [RunInfo] and saves
+//     the growing list as OUT/results.json (a JSON array) after every job,
+//     atomically, with [WriteResults].
+//  3. Readers ([ReadResults]) load results files back for re-rendering,
+//     comparison and the CI gate.
+//
+// Accuracies are fractions in [0,1] under fixed names ([MetricAcc1],
+// [MetricAcc5], [MetricMeanPerClassRecall]); NaN and infinite values are
+// written as JSON null and read back as NaN, so a broken metric is visible
+// rather than fatal.
+package reports

@@ -1,0 +1,137 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// Task kinds as they appear in the "task" field of a record.
+const (
+	TaskZeroShot    = "zeroshot"
+	TaskLinearProbe = "linear_probe"
+	TaskKernel      = "kernel"
+)
+
+// Metric names shared by every task that measures classification accuracy.
+// Accuracies are fractions in [0,1].
+const (
+	MetricAcc1               = "acc1"
+	MetricAcc5               = "acc5"
+	MetricMeanPerClassRecall = "mean_per_class_recall"
+)
+
+// Throughput names.
+const (
+	ThroughputImagesPerS      = "images_per_s"       // whole task, images per second
+	ThroughputTowerImagesPerS = "tower_images_per_s" // image tower alone
+)
+
+// Record is one measurement: one model on one dataset split for one task
+// configuration (shots k and seed for few-shot work), or one kernel timing.
+type Record struct {
+	Task    string `json:"task"`
+	Model   string `json:"model,omitempty"`
+	Dataset string `json:"dataset,omitempty"`
+	Split   string `json:"split,omitempty"`
+	// K is the number of shots per class; 0 means all the training data (or
+	// not applicable, as for zero-shot).
+	K    int `json:"k"`
+	Seed int `json:"seed"`
+	// Metrics holds accuracies (fractions) and any other scalar results.
+	Metrics Metrics `json:"metrics"`
+	// NSamples is the number of evaluated samples (test images, kernel rows).
+	NSamples int `json:"n_samples"`
+	// DurationS is the wall time of the measurement in seconds.
+	DurationS float64 `json:"duration_s"`
+	// Throughput holds rates such as images_per_s.
+	Throughput Metrics `json:"throughput,omitempty"`
+	// Params records the settings that produced the result (chosen C,
+	// kernel implementation, dtype, shape ...).
+	Params map[string]any `json:"params,omitempty"`
+	// Extra holds bulky per-measurement data: per-class accuracy, confusion
+	// matrices, per-sample correctness.
+	Extra map[string]any `json:"extra,omitempty"`
+	// Error is set when the measurement failed; Metrics is then empty.
+	Error string `json:"error,omitempty"`
+	// Run identifies the run that produced the record.
+	Run RunInfo `json:"run"`
+}
+
+// RunInfo is the metadata of one `evalclip run`, repeated in each record so
+// that records stay self-describing when files are merged.
+type RunInfo struct {
+	Version    string    `json:"evalclip_version"`
+	Suite      string    `json:"suite"`
+	ConfigHash string    `json:"config_hash"`
+	StartedAt  time.Time `json:"started_at"`
+	Host       string    `json:"host"`
+	Provider   string    `json:"provider"`
+	GoVersion  string    `json:"go_version,omitempty"`
+	Shard      string    `json:"shard,omitempty"`
+}
+
+// Key identifies what a record measures, independent of the run: records
+// with the same key from two runs are comparable.
+func (r *Record) Key() string {
+	return fmt.Sprintf("%s/model=%s/dataset=%s/split=%s/k=%d/seed=%d", r.Task, r.Model, r.Dataset, r.Split, r.K, r.Seed)
+}
+
+// Metrics maps metric names to values. NaN and ±Inf marshal as null and
+// null unmarshals as NaN.
+type Metrics map[string]float64
+
+// MarshalJSON writes the metrics with sorted keys, non-finite values as null.
+func (m Metrics) MarshalJSON() ([]byte, error) {
+	if m == nil {
+		return []byte("{}"), nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	buf := []byte{'{'}
+	for i, k := range keys {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		kb, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		buf = append(buf, kb...)
+		buf = append(buf, ':')
+		v := m[k]
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			buf = append(buf, "null"...)
+			continue
+		}
+		vb, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		buf = append(buf, vb...)
+	}
+	return append(buf, '}'), nil
+}
+
+// UnmarshalJSON reads an object of numbers; null becomes NaN.
+func (m *Metrics) UnmarshalJSON(data []byte) error {
+	var raw map[string]*float64
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	out := make(Metrics, len(raw))
+	for k, v := range raw {
+		if v == nil {
+			out[k] = math.NaN()
+		} else {
+			out[k] = *v
+		}
+	}
+	*m = out
+	return nil
+}

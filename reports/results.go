@@ -1,0 +1,57 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/evalclip/evalclip/internal/atomicfile"
+)
+
+// ResultsFile is the name of the results file inside a run's output folder.
+const ResultsFile = "results.json"
+
+// EncodeResults writes records as an indented JSON array. A nil or empty
+// slice is written as [].
+func EncodeResults(w io.Writer, records []Record) error {
+	if records == nil {
+		records = []Record{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(records)
+}
+
+// WriteResults writes records to path atomically: readers see the previous
+// complete file or the new complete file.
+func WriteResults(path string, records []Record) error {
+	var buf bytes.Buffer
+	if err := EncodeResults(&buf, records); err != nil {
+		return fmt.Errorf("encode %s: %w", path, err)
+	}
+	return atomicfile.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// ReadResults loads a results file written by [WriteResults]. Unknown fields
+// are an error naming the file, so results from an incompatible evalclip
+// version are not silently misread.
+func ReadResults(path string) ([]Record, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var recs []Record
+	if err := dec.Decode(&recs); err != nil {
+		return nil, fmt.Errorf("%s: not an evalclip results file (a JSON array of records): %w", path, err)
+	}
+	for i := range recs {
+		if recs[i].Task == "" {
+			return nil, fmt.Errorf("%s: record %d has no \"task\"", path, i)
+		}
+	}
+	return recs, nil
+}

@@ -1,0 +1,355 @@
+package suites
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Open loads a suite file and validates it: the usual entry point.
+func Open(path string) (*Suite, error) {
+	s, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Load reads and strictly decodes a suite file, applies defaults and
+// resolves paths. It does not check references or files: see Validate.
+func Load(path string) (*Suite, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read suite: %v", errors.Unwrap(err))}
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes suite TOML held in memory; path names it in errors and
+// anchors relative paths.
+func Parse(path string, data []byte) (*Suite, error) {
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, &ConfigError{File: path, Msg: err.Error()}
+	}
+	s := &Suite{Path: path, Dir: dir, keys: scanKeys(data)}
+	md, err := toml.Decode(string(data), s)
+	if err != nil {
+		return nil, s.decodeError(err)
+	}
+	p := &problems{s: s}
+	undecoded := md.Undecoded()
+	isUndecoded := map[string]bool{}
+	for _, k := range undecoded {
+		isUndecoded[strings.Join(k, "\x00")] = true
+	}
+	for _, k := range undecoded {
+		if len(k) > 1 && isUndecoded[strings.Join(k[:len(k)-1], "\x00")] {
+			continue // reported with its parent
+		}
+		s.unknownKey(p, k)
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	s.applyDefaults()
+	s.Hash = hashSuite(s)
+	if err := s.resolvePaths(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// tomlLineErr matches the decoder's errors that are not ParseErrors.
+var tomlLineErr = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
+func (s *Suite) decodeError(err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return &ConfigError{File: s.Path, Line: pe.Position.Line, Key: s.indexedKeyAt(pe.LastKey, pe.Position.Line), Msg: pe.Message}
+	}
+	if m := tomlLineErr.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &ConfigError{File: s.Path, Line: line, Key: s.indexedKeyAt(m[2], line), Msg: m[3]}
+	}
+	return &ConfigError{File: s.Path, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+}
+
+// indexedKeyAt turns the decoder's unindexed "models.path" into
+// "models[1].path" using the key written on line.
+func (s *Suite) indexedKeyAt(raw string, line int) string {
+	if raw == "" {
+		return ""
+	}
+	for _, k := range s.keys.keys {
+		if k.line == line && strings.Join(k.raw, ".") == raw {
+			return k.path
+		}
+	}
+	return raw
+}
+
+func (s *Suite) unknownKey(p *problems, k toml.Key) {
+	msg := "unknown key"
+	known := schemaKeys(reflect.TypeOf(Suite{}), k[:len(k)-1])
+	if len(known) > 0 {
+		if best := closest(k[len(k)-1], known); best != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", best)
+		} else {
+			msg += " (known keys here: " + strings.Join(known, ", ") + ")"
+		}
+	}
+	written := s.keys.find(k)
+	if len(written) == 0 {
+		p.errs = append(p.errs, &ConfigError{File: s.Path, Key: k.String(), Msg: msg})
+		return
+	}
+	for _, w := range written {
+		p.errs = append(p.errs, &ConfigError{File: s.Path, Line: w.line, Key: w.path, Msg: msg})
+	}
+}
+
+// schemaKeys lists the TOML keys allowed in the table at path (unindexed).
+func schemaKeys(t reflect.Type, path []string) []string {
+	for _, seg := range path {
+		for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
+		f, ok := fieldByTag(t, seg)
+		if !ok {
+			return nil
+		}
+		t = f.Type
+	}
+	for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var keys []string
+	for i := 0; i < t.NumField(); i++ {
+		if tag := t.Field(i).Tag.Get("toml"); tag != "" && tag != "-" {
+			keys = append(keys, tag)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func fieldByTag(t reflect.Type, tag string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).Tag.Get("toml") == tag {
+			return t.Field(i), true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// closest returns the known key nearest to k (edit distance at most 2, or a
+// prefix relation), or "".
+func closest(k string, known []string) string {
+	best, bestD := "", 3
+	for _, c := range known {
+		d := editDistance(strings.ToLower(k), c)
+		if d < bestD || (d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		for _, c := range known {
+			if len(k) >= 3 && (strings.HasPrefix(c, k) || strings.HasPrefix(k, c)) {
+				return c
+			}
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			// transposition
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev[j-1])
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// Defaults.
+const (
+	DefaultBatchSize = 64
+	DefaultSplit     = "test"
+	DefaultTrain     = "train"
+	DefaultTopK      = 5
+	DefaultReps      = 20
+	DefaultWarmup    = 3
+	DefaultEmbedDim  = 64
+)
+
+func (s *Suite) applyDefaults() {
+	if s.Runtime.Provider == "" {
+		s.Runtime.Provider = ProviderCPU
+	}
+	if s.Runtime.BatchSize == 0 {
+		s.Runtime.BatchSize = DefaultBatchSize
+	}
+	for i := range s.Models {
+		m := &s.Models[i]
+		if m.Backend == "" {
+			m.Backend = BackendONNX
+		}
+		if m.Backend == BackendFake && m.EmbedDim == 0 {
+			m.EmbedDim = DefaultEmbedDim
+		}
+	}
+	for i := range s.Datasets {
+		d := &s.Datasets[i]
+		if d.Split == "" {
+			d.Split = DefaultSplit
+		}
+		if d.TrainSplit == "" {
+			d.TrainSplit = DefaultTrain
+		}
+	}
+	for i := range s.Tasks {
+		t := &s.Tasks[i]
+		switch t.Type {
+		case TaskLinearProbe:
+			if len(t.Seeds) == 0 {
+				t.Seeds = []int{0}
+			}
+			if t.Normalize == nil {
+				yes := true
+				t.Normalize = &yes
+			}
+		case TaskKernels:
+			if t.TopK == 0 {
+				t.TopK = DefaultTopK
+			}
+			if t.Reps == 0 {
+				t.Reps = DefaultReps
+			}
+			if t.Warmup == 0 {
+				t.Warmup = DefaultWarmup
+			}
+			if len(t.DTypes) == 0 {
+				t.DTypes = []string{"fp32"}
+			}
+			if len(t.Impls) == 0 {
+				t.Impls = []string{"all"}
+			}
+		}
+	}
+	if len(s.Report.Formats) == 0 {
+		s.Report.Formats = []ReportFormat{ReportMarkdown, ReportCSV, ReportJSON}
+	}
+}
+
+func hashSuite(s *Suite) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // the schema holds only marshalable types
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// resolvePaths expands ${VAR} and ~ in path keys and makes relative paths
+// relative to the suite's folder (model override files: to the model folder).
+func (s *Suite) resolvePaths() error {
+	p := &problems{s: s}
+	res := func(key string, v *string, base string) {
+		if *v == "" {
+			return
+		}
+		out, err := expandPath(*v, base)
+		if err != nil {
+			p.addf(key, "%v", err)
+			return
+		}
+		*v = out
+	}
+	res("runtime.onnxruntime", &s.Runtime.ONNXRuntime, s.Dir)
+	res("runtime.cache_dir", &s.Runtime.CacheDir, s.Dir)
+	for i := range s.Models {
+		m := &s.Models[i]
+		key := fmt.Sprintf("models[%d]", i)
+		res(key+".path", &m.Path, s.Dir)
+		base := s.Dir
+		if fi, err := os.Stat(m.Path); err == nil && fi.IsDir() {
+			base = m.Path
+		}
+		res(key+".vision", &m.Vision, base)
+		res(key+".text", &m.Text, base)
+		res(key+".tokenizer", &m.Tokenizer, base)
+	}
+	for i := range s.Datasets {
+		d := &s.Datasets[i]
+		key := fmt.Sprintf("datasets[%d]", i)
+		res(key+".path", &d.Path, s.Dir)
+		res(key+".classnames", &d.Classnames, s.Dir)
+		res(key+".templates", &d.Templates, s.Dir)
+	}
+	res("ci.baseline", &s.CI.Baseline, s.Dir)
+	return p.err()
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)`)
+
+func expandPath(v, base string) (string, error) {
+	var missing []string
+	out := envRef.ReplaceAllStringFunc(v, func(ref string) string {
+		name := strings.Trim(ref, "${}")
+		val, ok := os.LookupEnv(name)
+		if !ok {
+			missing = append(missing, name)
+		}
+		return val
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("environment variable %s is not set (in %q)", strings.Join(missing, ", "), v)
+	}
+	if out == "~" || strings.HasPrefix(out, "~/") {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("cannot expand ~ in %q: %v", v, err)
+		}
+		out = filepath.Join(home, out[1:])
+	}
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(base, out)
+	}
+	return filepath.Clean(out), nil
+}

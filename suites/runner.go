@@ -1,0 +1,275 @@
+package suites
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/evalclip/evalclip/internal/atomicfile"
+	"github.com/evalclip/evalclip/internal/buildinfo"
+	"github.com/evalclip/evalclip/reports"
+)
+
+// ErrInterrupted is wrapped when a run stops because its context was
+// cancelled (Ctrl-C). Records of completed jobs are kept.
+var ErrInterrupted = errors.New("run interrupted")
+
+// SuiteCopyFile is the name of the copy of the suite kept in the output
+// folder, so that a results folder says what produced it.
+const SuiteCopyFile = "suite.toml"
+
+// Runner executes a suite's jobs and records their results.
+type Runner struct {
+	Suite *Suite
+	// Jobs to run; nil means Plan(Suite).
+	Jobs []Job
+	// OutDir must have been prepared with PrepareOutDir.
+	OutDir string
+	// Stderr receives progress and job summaries.
+	Stderr io.Writer
+	// Quiet suppresses progress and per-job lines (errors still print).
+	Quiet bool
+	// FailFast stops at the first failed job instead of running the rest.
+	FailFast bool
+	// Tasks overrides the registered task implementations (tests).
+	Tasks map[TaskType]TaskRunner
+	// Shard labels records of a sharded run ("i/n").
+	Shard string
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+}
+
+// Summary is the outcome of a run.
+type Summary struct {
+	// Records are all records written to results.json.
+	Records []reports.Record
+	// Failed lists the IDs of jobs that failed.
+	Failed []string
+	// Done counts completed jobs (failed ones included).
+	Done, Total int
+	// ResultsPath is OUT/results.json.
+	ResultsPath string
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Runner) lookup(t TaskType) (TaskRunner, bool) {
+	if r.Tasks != nil {
+		tr, ok := r.Tasks[t]
+		return tr, ok
+	}
+	return LookupTask(t)
+}
+
+// Run executes the jobs in order. It writes OUT/suite.toml and an empty
+// OUT/results.json first, then rewrites results.json atomically after each
+// job. A failing job is recorded (its record carries the error) and the run
+// goes on unless FailFast; the returned error then lists the failures.
+// Cancelling ctx stops the run between jobs or inside one; completed
+// records stay and the error wraps ErrInterrupted.
+func (r *Runner) Run(ctx context.Context) (sum *Summary, err error) {
+	s := r.Suite
+	jobs := r.Jobs
+	if jobs == nil {
+		jobs = Plan(s)
+	}
+	stderr := r.Stderr
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	if err := r.checkImplemented(jobs); err != nil {
+		return nil, err
+	}
+	sum = &Summary{Total: len(jobs), ResultsPath: filepath.Join(r.OutDir, reports.ResultsFile)}
+	if err := r.writeSuiteCopy(); err != nil {
+		return sum, err
+	}
+	if err := reports.WriteResults(sum.ResultsPath, nil); err != nil {
+		return sum, err
+	}
+
+	host, _ := os.Hostname()
+	info := reports.RunInfo{
+		Version:    buildinfo.Version(),
+		Suite:      s.Name,
+		ConfigHash: s.Hash,
+		StartedAt:  r.now().UTC().Truncate(time.Second),
+		Host:       host,
+		Provider:   string(s.Runtime.Provider),
+		GoVersion:  buildinfo.GoVersion(),
+		Shard:      r.Shard,
+	}
+	interactive := !r.Quiet && isTerminal(stderr)
+	env := &Env{Suite: s, OutDir: r.OutDir, Log: stderr, Progress: nopProgress{}}
+	defer func() {
+		if cerrs := env.closeResources(); len(cerrs) > 0 {
+			err = errors.Join(append([]error{err}, cerrs...)...)
+		}
+	}()
+
+	width := len(fmt.Sprint(len(jobs)))
+	for i := range jobs {
+		job := &jobs[i]
+		if ctx.Err() != nil {
+			return sum, r.interrupted(sum)
+		}
+		prefix := fmt.Sprintf("[%*d/%d]", width, i+1, len(jobs))
+		var bar *barProgress
+		if interactive {
+			bar = &barProgress{w: stderr, prefix: prefix + " " + job.Describe()}
+			env.Progress = bar
+		} else {
+			env.Progress = nopProgress{}
+		}
+		start := r.now()
+		recs, jerr := r.runJob(ctx, env, job)
+		elapsed := r.now().Sub(start)
+		if bar != nil {
+			bar.finish()
+		}
+		if jerr != nil && ctx.Err() != nil {
+			return sum, r.interrupted(sum)
+		}
+		if jerr != nil {
+			sum.Failed = append(sum.Failed, job.ID)
+			recs = []reports.Record{{Error: jerr.Error(), DurationS: elapsed.Seconds()}}
+			fmt.Fprintf(stderr, "%s %s: FAILED: %v\n", prefix, job.Describe(), jerr)
+		}
+		for k := range recs {
+			r.stamp(&recs[k], job, info)
+		}
+		sum.Records = append(sum.Records, recs...)
+		sum.Done++
+		if err := reports.WriteResults(sum.ResultsPath, sum.Records); err != nil {
+			return sum, err
+		}
+		if jerr == nil && !r.Quiet {
+			fmt.Fprintf(stderr, "%s %s: %s (%s)\n", prefix, job.Describe(), headline(recs), elapsed.Round(time.Millisecond))
+		}
+		if jerr != nil && r.FailFast {
+			break
+		}
+	}
+	if len(sum.Failed) > 0 {
+		return sum, fmt.Errorf("%d of %d jobs failed: %s (errors recorded in %s)",
+			len(sum.Failed), len(jobs), strings.Join(sum.Failed, ", "), sum.ResultsPath)
+	}
+	return sum, nil
+}
+
+func (r *Runner) interrupted(sum *Summary) error {
+	return fmt.Errorf("%w after %d of %d jobs; completed records are in %s", ErrInterrupted, sum.Done, sum.Total, sum.ResultsPath)
+}
+
+// checkImplemented fails before any work when a task type has no
+// implementation in this build.
+func (r *Runner) checkImplemented(jobs []Job) error {
+	var errs []error
+	seen := map[TaskType]bool{}
+	for _, j := range jobs {
+		if seen[j.Task.Type] {
+			continue
+		}
+		seen[j.Task.Type] = true
+		if _, ok := r.lookup(j.Task.Type); !ok {
+			key := fmt.Sprintf("tasks[%d].type", j.TaskIndex)
+			errs = append(errs, &ConfigError{File: r.Suite.Path, Line: r.Suite.keys.lineOf(key), Key: key,
+				Msg: fmt.Sprintf("task type %q is not available in this build of evalclip", j.Task.Type)})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// runJob calls the task, turning a panic into an error so that one broken
+// job does not lose the others' results.
+func (r *Runner) runJob(ctx context.Context, env *Env, job *Job) (recs []reports.Record, err error) {
+	tr, _ := r.lookup(job.Task.Type)
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error (please report): %v\n%s", p, debug.Stack())
+		}
+	}()
+	return tr.Run(ctx, env, job)
+}
+
+// stamp fills identity fields left empty by the task and the run metadata.
+func (r *Runner) stamp(rec *reports.Record, job *Job, info reports.RunInfo) {
+	if rec.Task == "" {
+		rec.Task = RecordTask(job.Task.Type)
+	}
+	if rec.Model == "" && job.Model != nil {
+		rec.Model = job.Model.Name
+	}
+	if rec.Dataset == "" && job.Dataset != nil {
+		rec.Dataset = job.Dataset.Name
+		if rec.Split == "" {
+			rec.Split = job.Dataset.Split
+		}
+	}
+	if job.Task.Type == TaskLinearProbe {
+		if rec.K == 0 {
+			rec.K = job.K
+		}
+		if rec.Seed == 0 {
+			rec.Seed = job.Seed
+		}
+	}
+	if rec.Metrics == nil {
+		rec.Metrics = reports.Metrics{}
+	}
+	rec.Run = info
+}
+
+func (r *Runner) writeSuiteCopy() error {
+	data, err := os.ReadFile(r.Suite.Path)
+	if err != nil {
+		return fmt.Errorf("copy suite into %s: %w", r.OutDir, err)
+	}
+	return atomicfile.WriteFile(filepath.Join(r.OutDir, SuiteCopyFile), data, 0o644)
+}
+
+// headline summarises a job's records for its progress line.
+func headline(recs []reports.Record) string {
+	if len(recs) == 0 {
+		return "no records"
+	}
+	m := recs[0].Metrics
+	var parts []string
+	for _, k := range []string{reports.MetricAcc1, reports.MetricAcc5, reports.MetricMeanPerClassRecall} {
+		if v, ok := m[k]; ok {
+			parts = append(parts, fmt.Sprintf("%s=%.4f", k, v))
+		}
+	}
+	if len(parts) == 0 {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if len(parts) == 3 {
+				break
+			}
+			parts = append(parts, fmt.Sprintf("%s=%.4g", k, m[k]))
+		}
+	}
+	if len(recs) > 1 {
+		parts = append(parts, fmt.Sprintf("(%d records)", len(recs)))
+	}
+	if len(parts) == 0 {
+		return "done"
+	}
+	return strings.Join(parts, " ")
+}

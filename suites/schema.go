@@ -1,0 +1,147 @@
+package suites
+
+// Suite is one evaluation suite as written in TOML.
+type Suite struct {
+	// Name labels the suite; results go to reports/out/<name>/<timestamp>/
+	// unless --out says otherwise.
+	Name        string    `toml:"name"`
+	Description string    `toml:"description"`
+	Runtime     Runtime   `toml:"runtime"`
+	Models      []Model   `toml:"models"`
+	Datasets    []Dataset `toml:"datasets"`
+	Tasks       []Task    `toml:"tasks"`
+	Report      Report    `toml:"report"`
+	CI          CI        `toml:"ci"`
+
+	// Path is the suite file as given to Load.
+	Path string `toml:"-" json:"-"`
+	// Dir is the folder relative paths resolve against.
+	Dir string `toml:"-" json:"-"`
+	// Hash identifies the decoded configuration (not its comments or
+	// layout): the first 16 hex digits of a SHA-256.
+	Hash string `toml:"-" json:"-"`
+
+	keys *keyIndex
+}
+
+// Runtime holds the execution settings shared by every task.
+type Runtime struct {
+	// Provider is the ONNX Runtime execution provider (default cpu).
+	Provider Provider `toml:"provider"`
+	// Threads is the intra-op thread count; 0 uses all cores.
+	Threads int `toml:"threads"`
+	// BatchSize is the number of images per encoder call (0 = default 64).
+	BatchSize int `toml:"batch_size"`
+	// Workers is the number of image decoding goroutines; 0 uses all cores.
+	Workers int `toml:"workers"`
+	// Device is the GPU ordinal for cuda and tensorrt.
+	Device int `toml:"device"`
+	// ONNXRuntime is the path of libonnxruntime.so; empty means the default
+	// lookup (EVALCLIP_ORT_LIB, the project cache, the system).
+	ONNXRuntime string `toml:"onnxruntime"`
+	// CacheDir holds cached image features; empty means the user cache
+	// folder (~/.cache/evalclip/features on Linux).
+	CacheDir string `toml:"cache_dir"`
+}
+
+// Model is one image-text encoder pair.
+type Model struct {
+	// Name is how tasks and reports refer to the model.
+	Name string `toml:"name"`
+	// Backend is onnx (default) or fake.
+	Backend Backend `toml:"backend"`
+	// Path is a folder whose layout is detected (open_clip/immich split,
+	// Hugging Face split, combined model.onnx) or a single .onnx file.
+	Path string `toml:"path"`
+
+	// Optional overrides of what is detected from the model folder.
+	Vision        string        `toml:"vision"`    // image tower .onnx
+	Text          string        `toml:"text"`      // text tower .onnx
+	Tokenizer     string        `toml:"tokenizer"` // bpe .txt.gz, folder with vocab.json+merges.txt, or tokenizer.json
+	ImageSize     int           `toml:"image_size"`
+	Mean          []float64     `toml:"mean"`
+	Std           []float64     `toml:"std"`
+	Interpolation Interpolation `toml:"interpolation"`
+	Resize        ResizeMode    `toml:"resize"`
+	ContextLength int           `toml:"context_length"`
+	PadID         *int          `toml:"pad_id"`
+	ImageInput    string        `toml:"image_input"`
+	ImageOutput   string        `toml:"image_output"`
+	TextInput     string        `toml:"text_input"`
+	TextOutput    string        `toml:"text_output"`
+	// EmbedDim sets the fake backend's embedding width (default 64).
+	EmbedDim int `toml:"embed_dim"`
+}
+
+// Dataset is one labelled image collection.
+type Dataset struct {
+	// Name is how tasks and reports refer to the dataset.
+	Name string `toml:"name"`
+	// Format is the on-disk layout.
+	Format DatasetFormat `toml:"format"`
+	// Path is the dataset's root folder or file.
+	Path string `toml:"path"`
+	// Split is the evaluated split (default "test").
+	Split string `toml:"split"`
+	// TrainSplit feeds the linear probe (default "train").
+	TrainSplit string `toml:"train_split"`
+	// ValSplit is the probe's validation split; empty means a stratified
+	// split carved from TrainSplit.
+	ValSplit string `toml:"val_split"`
+	// Prompts names a built-in set of class names and templates.
+	Prompts string `toml:"prompts"`
+	// Classnames is a file with one class name per line, in label order.
+	Classnames string `toml:"classnames"`
+	// Templates is a file with one template per line; {c} or {} marks the
+	// class name.
+	Templates string `toml:"templates"`
+	// Limit evaluates only the first Limit samples (0 = all).
+	Limit int `toml:"limit"`
+}
+
+// Task is one kind of evaluation over some models and datasets.
+type Task struct {
+	Type TaskType `toml:"type"`
+	// Name optionally labels the task in progress output and reports.
+	Name string `toml:"name"`
+	// Models and Datasets restrict the task; empty means all.
+	Models   []string `toml:"models"`
+	Datasets []string `toml:"datasets"`
+
+	// Linear probe.
+	Shots       []int    `toml:"shots"`        // shots per class; 0 = all training data
+	Seeds       []int    `toml:"seeds"`        // default [0]
+	Normalize   *bool    `toml:"normalize"`    // L2-normalise features (default true)
+	ValFraction float64  `toml:"val_fraction"` // fraction of train held out when there is no val split
+	C           *float64 `toml:"c"`            // fixed inverse regularisation; unset runs the sweep
+
+	// Kernels.
+	Shapes []string `toml:"shapes"` // "NxCxD": images x classes x embedding width
+	TopK   int      `toml:"topk"`   // k of the top-k (default 5)
+	DTypes []string `toml:"dtypes"` // fp32, tf32, fp16, bf16
+	Impls  []string `toml:"impls"`  // implementation names, or "all"
+	Reps   int      `toml:"reps"`   // timed repetitions (default 20)
+	Warmup int      `toml:"warmup"` // untimed repetitions (default 3)
+}
+
+// Report selects rendered outputs.
+type Report struct {
+	Formats []ReportFormat `toml:"formats"`
+	Plots   []PlotFormat   `toml:"plots"`
+}
+
+// CI configures the regression gate of `evalclip run --ci`.
+type CI struct {
+	// Baseline is an earlier results.json to compare against.
+	Baseline string `toml:"baseline"`
+	// Tolerance is the largest allowed drop per metric (fractions).
+	Tolerance map[string]float64 `toml:"tolerance"`
+}
+
+// Label returns the task's name, or its type when unnamed.
+func (t *Task) Label() string {
+	if t.Name != "" {
+		return t.Name
+	}
+	return string(t.Type)
+}

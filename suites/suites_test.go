@@ -1,0 +1,223 @@
+package suites
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestLoadFull(t *testing.T) {
+	t.Setenv("EVALCLIP_TEST_DATA", mustAbs(t, "testdata"))
+	s, err := Open(filepath.Join("testdata", "full.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Runtime.Provider != ProviderCPU || s.Runtime.Threads != 2 || s.Runtime.BatchSize != 32 {
+		t.Errorf("runtime = %+v", s.Runtime)
+	}
+	if got, want := s.Datasets[0].Path, mustAbs(t, "testdata/data"); got != want {
+		t.Errorf("relative path resolved to %s, want %s", got, want)
+	}
+	if got, want := s.Datasets[1].Path, mustAbs(t, "testdata/data"); got != want {
+		t.Errorf("${VAR} path resolved to %s, want %s", got, want)
+	}
+	if s.Datasets[0].Split != "test" || s.Datasets[1].Split != "val" || s.Datasets[0].TrainSplit != "train" {
+		t.Errorf("split defaults: %+v", s.Datasets)
+	}
+	if s.Models[0].Backend != BackendFake || s.Models[1].EmbedDim != DefaultEmbedDim {
+		t.Errorf("model defaults: %+v", s.Models)
+	}
+	probe := s.Tasks[1]
+	if *probe.Normalize != true || !reflect.DeepEqual(probe.Seeds, []int{0, 1}) {
+		t.Errorf("probe = %+v", probe)
+	}
+	k := s.Tasks[2]
+	if k.TopK != DefaultTopK || k.Reps != DefaultReps || k.Warmup != DefaultWarmup || !reflect.DeepEqual(k.Impls, []string{"all"}) {
+		t.Errorf("kernel defaults = %+v", k)
+	}
+	if s.CI.Tolerance["acc1"] != 0.005 || !strings.HasSuffix(s.CI.Baseline, "baseline.json") {
+		t.Errorf("ci = %+v", s.CI)
+	}
+	if len(s.Hash) != 16 {
+		t.Errorf("hash %q", s.Hash)
+	}
+}
+
+func TestPlan(t *testing.T) {
+	t.Setenv("EVALCLIP_TEST_DATA", mustAbs(t, "testdata"))
+	s, err := Open(filepath.Join("testdata", "full.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i, j := range Plan(s) {
+		if j.Index != i {
+			t.Errorf("job %d has index %d", i, j.Index)
+		}
+		ids = append(ids, j.ID)
+	}
+	want := []string{
+		"zeroshot/model=a/dataset=digits",
+		"zeroshot/model=a/dataset=more",
+		"zeroshot/model=b/dataset=digits",
+		"zeroshot/model=b/dataset=more",
+		"linear_probe/model=b/dataset=digits/k=1/seed=0",
+		"linear_probe/model=b/dataset=digits/k=1/seed=1",
+		"linear_probe/model=b/dataset=digits/k=4/seed=0",
+		"linear_probe/model=b/dataset=digits/k=4/seed=1",
+		"kernels/name=sim",
+	}
+	if !reflect.DeepEqual(ids, want) {
+		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(ids, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestHashIgnoresLayout(t *testing.T) {
+	a := "name = \"x\"\n[[models]]\nname = \"m\"\nbackend = \"fake\"\n"
+	b := "# comment\nname=\"x\"   # trailing\n\n[[models]]\nbackend = \"fake\"\nname = \"m\"\n"
+	c := "name = \"x\"\n[[models]]\nname = \"m2\"\nbackend = \"fake\"\n"
+	sa, err := Parse("a.toml", []byte(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, _ := Parse("dir/b.toml", []byte(b))
+	sc, _ := Parse("a.toml", []byte(c))
+	if sa.Hash != sb.Hash {
+		t.Errorf("layout and location changed the hash: %s vs %s", sa.Hash, sb.Hash)
+	}
+	if sa.Hash == sc.Hash {
+		t.Error("a different model name kept the hash")
+	}
+}
+
+// TestBadSuites checks that every kind of bad input gets an error naming the
+// file, the line and the key.
+func TestBadSuites(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "data"), 0o755)
+	head := "name = \"bad\"\n"
+	model := "[[models]]\nname = \"m\"\nbackend = \"fake\"\n"
+	data := "[[datasets]]\nname = \"d\"\nformat = \"mnist\"\npath = \"data\"\n"
+	zs := "[[tasks]]\ntype = \"zeroshot\"\n"
+	cases := []struct {
+		name string
+		body string
+		want []string // substrings of the error
+	}{
+		{"malformed", head + "[runtime\nthreads = 1\n", []string{"bad.toml:3:", "expected '.' or ']'"}},
+		{"unterminated string", head + "description = \"oops\n", []string{"bad.toml:2:"}},
+		{"unknown model key", head + "[[models]]\nname = \"m\"\nbackend = \"fake\"\nvisoin = \"v.onnx\"\n" + data + zs,
+			[]string{"bad.toml:5: models[0].visoin: unknown key (did you mean \"vision\"?)"}},
+		{"unknown key in second model", head + model + "[[models]]\nname = \"m2\"\nbackend = \"fake\"\nthreads = 3\n" + data + zs,
+			[]string{"bad.toml:8: models[1].threads: unknown key"}},
+		{"unknown table", head + model + data + zs + "[reprot]\nformats = [\"md\"]\n",
+			[]string{"bad.toml:11: reprot: unknown key (did you mean \"report\"?)"}},
+		{"unknown inline key", head + model + data + zs + "[ci]\nbaseline = \"data\"\ntolerance = { acc1 = 0.1 }\nfoo = { bar = 1 }\n",
+			[]string{"bad.toml:14: ci.foo: unknown key"}},
+		{"wrong type", head + "[runtime]\nthreads = \"four\"\n" + model + data + zs,
+			[]string{"bad.toml:3: runtime.threads:", "string", "integer"}},
+		{"wrong type in array table", head + model + "[[models]]\nname = \"n\"\nbackend = \"fake\"\nimage_size = \"big\"\n" + data + zs,
+			[]string{"bad.toml:8: models[1].image_size:"}},
+		{"bad enum", head + "[runtime]\nprovider = \"gpu\"\n" + model + data + zs,
+			[]string{"bad.toml:3: runtime.provider: unknown provider \"gpu\" (expected \"cpu\", \"cuda\" or \"tensorrt\")"}},
+		{"bad task type", head + model + data + "[[tasks]]\ntype = \"zero-shot\"\n",
+			[]string{"bad.toml:10: tasks[0].type: unknown task type \"zero-shot\""}},
+		{"undefined model", head + model + data + "[[tasks]]\ntype = \"zeroshot\"\nmodels = [\"ViT-B-32\"]\n",
+			[]string{"bad.toml:11: tasks[0].models[0]: model \"ViT-B-32\" is not defined (defined: m)"}},
+		{"undefined dataset", head + model + data + "[[tasks]]\ntype = \"zeroshot\"\ndatasets = [\"d\", \"imagenet\"]\n",
+			[]string{"tasks[0].datasets[1]: dataset \"imagenet\" is not defined"}},
+		{"missing model files", head + "[[models]]\nname = \"m\"\npath = \"models/nope\"\n" + data + zs,
+			[]string{"bad.toml:4: models[0].path: ", "models/nope does not exist"}},
+		{"missing dataset folder", head + model + "[[datasets]]\nname = \"d\"\nformat = \"mnist\"\npath = \"nowhere\"\n" + zs,
+			[]string{"bad.toml:8: datasets[0].path:", "nowhere does not exist"}},
+		{"bad shots and seeds", head + model + data + "[[tasks]]\ntype = \"linear_probe\"\nshots = [1, -2, 1]\nseeds = [-1]\n",
+			[]string{"tasks[0].shots[1]: shots must be 0 or more, got -2", "tasks[0].shots[2]: shots 1 is listed twice", "tasks[0].seeds[0]: seed must be 0 or more"}},
+		{"probe without shots", head + model + data + "[[tasks]]\ntype = \"linear_probe\"\n",
+			[]string{"tasks[0].shots: missing"}},
+		{"shots on zeroshot", head + model + data + "[[tasks]]\ntype = \"zeroshot\"\nshots = [1]\n",
+			[]string{"bad.toml:11: tasks[0].shots: only used by linear_probe tasks"}},
+		{"bad kernel shape", head + "[[tasks]]\ntype = \"kernels\"\nshapes = [\"10x10\"]\ndtypes = [\"fp8\"]\n",
+			[]string{"tasks[0].shapes[0]: shape \"10x10\": expected NxCxD", "tasks[0].dtypes[0]: unknown dtype \"fp8\""}},
+		{"duplicate names", head + model + model + data + zs, []string{"models[1].name: duplicate model name \"m\""}},
+		{"no tasks", head + model + data, []string{"no [[tasks]]"}},
+		{"no name", model + data + zs, []string{"bad.toml: name: missing"}},
+		{"bad std", head + "[[models]]\nname = \"m\"\nbackend = \"fake\"\nstd = [0.2, 0, 0.2]\n" + data + zs,
+			[]string{"models[0].std: values must be positive"}},
+		{"unset env var", head + model + "[[datasets]]\nname = \"d\"\nformat = \"mnist\"\npath = \"${EVALCLIP_SURELY_UNSET}/x\"\n" + zs,
+			[]string{"bad.toml:8: datasets[0].path: environment variable EVALCLIP_SURELY_UNSET is not set"}},
+		{"negative tolerance", head + model + data + zs + "[ci]\nbaseline = \"data\"\ntolerance = { acc1 = -0.1 }\n",
+			[]string{"ci.baseline: ", "is a folder", "bad.toml:13: ci.tolerance.acc1: must be a non-negative number"}},
+		{"several problems at once", head + "[runtime]\nbatch_size = -5\nthreads = -1\n" + model + data + "[[tasks]]\ntype = \"zeroshot\"\nmodels = [\"x\"]\n",
+			[]string{"runtime.batch_size: must be at least 1", "runtime.threads: must be 0", "tasks[0].models[0]: model \"x\""}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(dir, "bad.toml")
+			if err := os.WriteFile(p, []byte(c.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Open(p)
+			if err == nil {
+				t.Fatalf("accepted:\n%s", c.body)
+			}
+			if !IsConfigError(err) {
+				t.Errorf("not a ConfigError: %T %v", err, err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func TestMissingSuiteFile(t *testing.T) {
+	_, err := Open(filepath.Join(t.TempDir(), "nope.toml"))
+	if err == nil || !IsConfigError(err) || !strings.Contains(err.Error(), "nope.toml: cannot read suite") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestModelOverridesResolveAgainstModelFolder(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "m", "visual"), 0o755)
+	os.WriteFile(filepath.Join(dir, "m", "visual", "model.onnx"), nil, 0o644)
+	body := "name = \"x\"\n[[models]]\nname = \"m\"\npath = \"m\"\nvision = \"visual/model.onnx\"\ntext = \"missing.onnx\"\n"
+	p := filepath.Join(dir, "s.toml")
+	os.WriteFile(p, []byte(body), 0o644)
+	s, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "m", "visual", "model.onnx"); s.Models[0].Vision != want {
+		t.Errorf("vision = %s, want %s", s.Models[0].Vision, want)
+	}
+	err = s.Validate()
+	if err == nil || !strings.Contains(err.Error(), "s.toml:6: models[0].text: ") {
+		t.Errorf("missing text tower: %v", err)
+	}
+}
+
+func TestParseShape(t *testing.T) {
+	sh, err := ParseShape("50_000x1000X512")
+	if err != nil || sh != (Shape{50000, 1000, 512}) || sh.String() != "50000x1000x512" {
+		t.Fatalf("%v %v", sh, err)
+	}
+	for _, bad := range []string{"", "1x2", "0x1x1", "ax1x1", "1x1x1x1"} {
+		if _, err := ParseShape(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

@@ -1,0 +1,137 @@
+package suites
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+
+	"github.com/evalclip/evalclip/reports"
+)
+
+// TaskRunner executes jobs of one task type. Run returns the job's records
+// (one per measurement); the Runner stamps them with run metadata and fills
+// in task, model, dataset, split, k and seed when left empty. Run should
+// return promptly with ctx.Err() when ctx is cancelled.
+type TaskRunner interface {
+	Run(ctx context.Context, env *Env, job *Job) ([]reports.Record, error)
+}
+
+// TaskFunc adapts a function to TaskRunner.
+type TaskFunc func(ctx context.Context, env *Env, job *Job) ([]reports.Record, error)
+
+// Run calls f.
+func (f TaskFunc) Run(ctx context.Context, env *Env, job *Job) ([]reports.Record, error) {
+	return f(ctx, env, job)
+}
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[TaskType]TaskRunner{}
+)
+
+// RegisterTask makes r the implementation of task type t. Packages that
+// implement tasks call it from init; registering a type twice panics.
+func RegisterTask(t TaskType, r TaskRunner) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if _, dup := registry[t]; dup {
+		panic(fmt.Sprintf("suites: task type %q registered twice", t))
+	}
+	registry[t] = r
+}
+
+// LookupTask returns the registered implementation of t.
+func LookupTask(t TaskType) (TaskRunner, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	r, ok := registry[t]
+	return r, ok
+}
+
+// RegisteredTasks lists the task types this build can run.
+func RegisteredTasks() []TaskType {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	var out []TaskType
+	for t := range registry {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// RecordTask maps a task type to the "task" field of its records.
+func RecordTask(t TaskType) string {
+	switch t {
+	case TaskZeroShot:
+		return reports.TaskZeroShot
+	case TaskLinearProbe:
+		return reports.TaskLinearProbe
+	case TaskKernels:
+		return reports.TaskKernel
+	}
+	return string(t)
+}
+
+// Progress receives a job's fine-grained progress (images encoded, kernel
+// repetitions). Implementations are safe for concurrent use.
+type Progress interface {
+	// SetTotal announces how many items the job (or its current phase)
+	// will process, with a short label such as "encode images".
+	SetTotal(label string, n int)
+	// Add reports n more items done.
+	Add(n int)
+}
+
+// Env is what every job of one run shares.
+type Env struct {
+	Suite *Suite
+	// OutDir is the run's output folder.
+	OutDir string
+	// Log receives human-readable messages (stderr).
+	Log io.Writer
+	// Progress reports the current job's progress.
+	Progress Progress
+
+	mu        sync.Mutex
+	resources map[string]io.Closer
+	order     []string
+}
+
+// Resource returns the shared value stored under key, calling open to create
+// it on first use. Jobs use it to share expensive state (ONNX sessions, class
+// weights, cached features) across the run; the Runner closes every resource,
+// newest first, when the run ends.
+func (e *Env) Resource(key string, open func() (io.Closer, error)) (io.Closer, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if r, ok := e.resources[key]; ok {
+		return r, nil
+	}
+	r, err := open()
+	if err != nil {
+		return nil, err
+	}
+	if e.resources == nil {
+		e.resources = map[string]io.Closer{}
+	}
+	e.resources[key] = r
+	e.order = append(e.order, key)
+	return r, nil
+}
+
+// closeResources closes every resource, newest first.
+func (e *Env) closeResources() []error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var errs []error
+	for i := len(e.order) - 1; i >= 0; i-- {
+		if err := e.resources[e.order[i]].Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close %s: %w", e.order[i], err))
+		}
+	}
+	e.resources, e.order = nil, nil
+	return errs
+}

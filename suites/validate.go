@@ -1,0 +1,341 @@
+package suites
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// namePattern is what suite, model and dataset names may look like: they
+// become folder names and benchmark-name fields.
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]*$`)
+
+// kernelDTypes are the precisions the kernel task knows.
+var kernelDTypes = []string{"fp32", "tf32", "fp16", "bf16"}
+
+// Validate reports every problem in the suite at once, each a ConfigError
+// naming the key and line, joined with errors.Join.
+func (s *Suite) Validate() error {
+	p := &problems{s: s}
+	s.checkName(p, "name", s.Name)
+	s.validateRuntime(p)
+	models := s.validateModels(p)
+	datasets := s.validateDatasets(p)
+	s.validateTasks(p, models, datasets)
+	s.validateCI(p)
+	return p.err()
+}
+
+func (s *Suite) checkName(p *problems, key, name string) {
+	switch {
+	case name == "":
+		p.addf(key, "missing (a name is required)")
+	case !namePattern.MatchString(name):
+		p.addf(key, "%q is not a valid name (letters, digits and . _ @ + -, starting with a letter or digit)", name)
+	}
+}
+
+func (s *Suite) validateRuntime(p *problems) {
+	r := &s.Runtime
+	if r.Threads < 0 {
+		p.addf("runtime.threads", "must be 0 (all cores) or more, got %d", r.Threads)
+	}
+	if r.BatchSize < 1 {
+		p.addf("runtime.batch_size", "must be at least 1, got %d", r.BatchSize)
+	}
+	if r.Workers < 0 {
+		p.addf("runtime.workers", "must be 0 (all cores) or more, got %d", r.Workers)
+	}
+	if r.Device < 0 {
+		p.addf("runtime.device", "must be a GPU ordinal (0 or more), got %d", r.Device)
+	}
+	if r.ONNXRuntime != "" {
+		s.checkFile(p, "runtime.onnxruntime", r.ONNXRuntime, false)
+	}
+}
+
+// checkFile reports a missing path; dirOK allows folders.
+func (s *Suite) checkFile(p *problems, key, path string, dirOK bool) {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		p.addf(key, "%s does not exist", path)
+	case fi.IsDir() && !dirOK:
+		p.addf(key, "%s is a folder, expected a file", path)
+	}
+}
+
+func (s *Suite) validateModels(p *problems) map[string]bool {
+	names := map[string]bool{}
+	for i := range s.Models {
+		m := &s.Models[i]
+		key := fmt.Sprintf("models[%d]", i)
+		s.checkName(p, key+".name", m.Name)
+		if names[m.Name] && m.Name != "" {
+			p.addf(key+".name", "duplicate model name %q", m.Name)
+		}
+		names[m.Name] = true
+		switch m.Backend {
+		case BackendONNX:
+			if m.Path == "" && (m.Vision == "" || m.Text == "") {
+				p.addf(key+".path", "missing (a model folder or .onnx file; or both vision and text)")
+			} else if m.Path != "" {
+				s.checkFile(p, key+".path", m.Path, true)
+			}
+			for _, f := range []struct{ k, v string }{{"vision", m.Vision}, {"text", m.Text}} {
+				if f.v != "" {
+					s.checkFile(p, key+"."+f.k, f.v, false)
+				}
+			}
+			if m.Tokenizer != "" {
+				s.checkFile(p, key+".tokenizer", m.Tokenizer, true)
+			}
+		case BackendFake:
+			if m.EmbedDim < 1 {
+				p.addf(key+".embed_dim", "must be at least 1, got %d", m.EmbedDim)
+			}
+		}
+		if m.ImageSize < 0 {
+			p.addf(key+".image_size", "must be positive, got %d", m.ImageSize)
+		}
+		if m.Mean != nil && len(m.Mean) != 3 {
+			p.addf(key+".mean", "needs 3 values (R, G, B), got %d", len(m.Mean))
+		}
+		if m.Std != nil {
+			if len(m.Std) != 3 {
+				p.addf(key+".std", "needs 3 values (R, G, B), got %d", len(m.Std))
+			}
+			for _, v := range m.Std {
+				if !(v > 0) || math.IsInf(v, 0) {
+					p.addf(key+".std", "values must be positive and finite, got %v", m.Std)
+					break
+				}
+			}
+		}
+		if m.ContextLength < 0 {
+			p.addf(key+".context_length", "must be positive, got %d", m.ContextLength)
+		}
+		if m.PadID != nil && *m.PadID < 0 {
+			p.addf(key+".pad_id", "must be a token id (0 or more), got %d", *m.PadID)
+		}
+	}
+	return names
+}
+
+func (s *Suite) validateDatasets(p *problems) map[string]bool {
+	names := map[string]bool{}
+	for i := range s.Datasets {
+		d := &s.Datasets[i]
+		key := fmt.Sprintf("datasets[%d]", i)
+		s.checkName(p, key+".name", d.Name)
+		if names[d.Name] && d.Name != "" {
+			p.addf(key+".name", "duplicate dataset name %q", d.Name)
+		}
+		names[d.Name] = true
+		if d.Format == "" {
+			p.addf(key+".format", "missing (expected %s)", orList(datasetFormats))
+		}
+		if d.Path == "" {
+			p.addf(key+".path", "missing (the dataset's folder or file)")
+		} else {
+			s.checkFile(p, key+".path", d.Path, true)
+		}
+		if d.Classnames != "" {
+			s.checkFile(p, key+".classnames", d.Classnames, false)
+		}
+		if d.Templates != "" {
+			s.checkFile(p, key+".templates", d.Templates, false)
+		}
+		if d.Limit < 0 {
+			p.addf(key+".limit", "must be 0 (all samples) or more, got %d", d.Limit)
+		}
+		if d.ValSplit != "" && d.ValSplit == d.Split {
+			p.addf(key+".val_split", "%q is also the evaluated split; validation must not overlap the test split", d.ValSplit)
+		}
+		if d.TrainSplit == d.Split {
+			p.addf(key+".train_split", "%q is also the evaluated split; training must not overlap the test split", d.TrainSplit)
+		}
+	}
+	return names
+}
+
+func (s *Suite) validateTasks(p *problems, models, datasets map[string]bool) {
+	if len(s.Tasks) == 0 {
+		p.errs = append(p.errs, &ConfigError{File: s.Path, Msg: "no [[tasks]]: nothing to run"})
+	}
+	for i := range s.Tasks {
+		t := &s.Tasks[i]
+		key := fmt.Sprintf("tasks[%d]", i)
+		if t.Type == "" {
+			p.addf(key+".type", "missing (expected %s)", orList(taskTypes))
+			continue
+		}
+		if t.Type.NeedsModels() {
+			s.checkRefs(p, key+".models", "model", t.Models, models, len(s.Models))
+			s.checkRefs(p, key+".datasets", "dataset", t.Datasets, datasets, len(s.Datasets))
+		} else {
+			if len(t.Models) > 0 {
+				p.addf(key+".models", "not used by %s tasks", t.Type)
+			}
+			if len(t.Datasets) > 0 {
+				p.addf(key+".datasets", "not used by %s tasks", t.Type)
+			}
+		}
+		s.validateProbeKeys(p, key, t)
+		s.validateKernelKeys(p, key, t)
+	}
+}
+
+func (s *Suite) checkRefs(p *problems, key, what string, refs []string, defined map[string]bool, n int) {
+	if n == 0 {
+		p.addf(key, "no %ss are defined in the suite (add a [[%ss]] table)", what, what)
+		return
+	}
+	seen := map[string]bool{}
+	for j, r := range refs {
+		k := fmt.Sprintf("%s[%d]", key, j)
+		switch {
+		case !defined[r]:
+			p.addf(k, "%s %q is not defined (defined: %s)", what, r, strings.Join(sortedKeys(defined), ", "))
+		case seen[r]:
+			p.addf(k, "%s %q is listed twice", what, r)
+		}
+		seen[r] = true
+	}
+}
+
+func (s *Suite) validateProbeKeys(p *problems, key string, t *Task) {
+	if t.Type != TaskLinearProbe {
+		for _, f := range []struct {
+			k   string
+			set bool
+		}{{"shots", t.Shots != nil}, {"seeds", t.Seeds != nil}, {"normalize", t.Normalize != nil}, {"val_fraction", t.ValFraction != 0}, {"c", t.C != nil}} {
+			if f.set {
+				p.addf(key+"."+f.k, "only used by linear_probe tasks, not %s", t.Type)
+			}
+		}
+		return
+	}
+	if len(t.Shots) == 0 {
+		p.addf(key+".shots", "missing: list the shots per class to evaluate, e.g. [1, 2, 4, 8, 16] (0 = all training data)")
+	}
+	checkCounts(p, key+".shots", "shots", t.Shots)
+	checkCounts(p, key+".seeds", "seed", t.Seeds)
+	if t.ValFraction < 0 || t.ValFraction >= 1 || math.IsNaN(t.ValFraction) {
+		p.addf(key+".val_fraction", "must be in [0, 1), got %v", t.ValFraction)
+	}
+	if t.C != nil && (!(*t.C > 0) || math.IsInf(*t.C, 0)) {
+		p.addf(key+".c", "must be positive and finite, got %v", *t.C)
+	}
+}
+
+// checkCounts checks a list of non-negative, distinct integers.
+func checkCounts(p *problems, key, what string, vals []int) {
+	seen := map[int]bool{}
+	for j, v := range vals {
+		k := fmt.Sprintf("%s[%d]", key, j)
+		if v < 0 {
+			p.addf(k, "%s must be 0 or more, got %d", what, v)
+		}
+		if seen[v] {
+			p.addf(k, "%s %d is listed twice", what, v)
+		}
+		seen[v] = true
+	}
+}
+
+func (s *Suite) validateKernelKeys(p *problems, key string, t *Task) {
+	if t.Type != TaskKernels {
+		for _, f := range []struct {
+			k   string
+			set bool
+		}{{"shapes", t.Shapes != nil}, {"topk", t.TopK != 0}, {"dtypes", t.DTypes != nil}, {"impls", t.Impls != nil}, {"reps", t.Reps != 0}, {"warmup", t.Warmup != 0}} {
+			if f.set {
+				p.addf(key+"."+f.k, "only used by kernels tasks, not %s", t.Type)
+			}
+		}
+		return
+	}
+	if len(t.Shapes) == 0 {
+		p.addf(key+".shapes", `missing: list problem sizes as "NxCxD", e.g. ["50000x1000x512"]`)
+	}
+	for j, sh := range t.Shapes {
+		if _, err := ParseShape(sh); err != nil {
+			p.addf(fmt.Sprintf("%s.shapes[%d]", key, j), "%v", err)
+		}
+	}
+	if t.TopK < 1 {
+		p.addf(key+".topk", "must be at least 1, got %d", t.TopK)
+	}
+	for j, d := range t.DTypes {
+		if !contains(kernelDTypes, d) {
+			p.addf(fmt.Sprintf("%s.dtypes[%d]", key, j), "unknown dtype %q (expected %s)", d, orList(kernelDTypes))
+		}
+	}
+	if t.Reps < 1 {
+		p.addf(key+".reps", "must be at least 1, got %d", t.Reps)
+	}
+	if t.Warmup < 0 {
+		p.addf(key+".warmup", "must be 0 or more, got %d", t.Warmup)
+	}
+}
+
+// Shape is a similarity problem size: N queries (images) by C candidates
+// (classes or texts) in D dimensions.
+type Shape struct{ N, C, D int }
+
+func (sh Shape) String() string { return fmt.Sprintf("%dx%dx%d", sh.N, sh.C, sh.D) }
+
+// ParseShape reads "NxCxD".
+func ParseShape(s string) (Shape, error) {
+	parts := strings.Split(strings.ToLower(strings.ReplaceAll(s, "_", "")), "x")
+	if len(parts) != 3 {
+		return Shape{}, fmt.Errorf("shape %q: expected NxCxD, e.g. 50000x1000x512", s)
+	}
+	var v [3]int
+	for i, part := range parts {
+		n, err := strconv.Atoi(part)
+		if err != nil || n < 1 {
+			return Shape{}, fmt.Errorf("shape %q: %q is not a positive integer", s, part)
+		}
+		v[i] = n
+	}
+	return Shape{N: v[0], C: v[1], D: v[2]}, nil
+}
+
+func (s *Suite) validateCI(p *problems) {
+	if s.CI.Baseline != "" {
+		s.checkFile(p, "ci.baseline", s.CI.Baseline, false)
+	}
+	for _, name := range sortedKeys(s.CI.Tolerance) {
+		v := s.CI.Tolerance[name]
+		if !(v >= 0) || math.IsInf(v, 0) {
+			p.addf("ci.tolerance."+name, "must be a non-negative number (an allowed drop, as a fraction), got %v", v)
+		}
+	}
+	if len(s.CI.Tolerance) > 0 && s.CI.Baseline == "" {
+		p.addf("ci.tolerance", "set, but ci.baseline is missing: tolerances need a baseline results file")
+	}
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
