@@ -23,6 +23,50 @@ const (
 	MetricMeanPerClassRecall = "mean_per_class_recall"
 )
 
+// Kernel-record metric names (task "kernel"): timings of one implementation
+// at one shape and dtype.
+const (
+	MetricMsMedian   = "ms_median"   // median wall time per call, milliseconds
+	MetricMsMin      = "ms_min"      // fastest call, milliseconds
+	MetricGFLOPS     = "gflops"      // 2*N*C*D / median time
+	MetricGBPS       = "gbps"        // bytes moved (inputs + outputs) / median time
+	MetricPeakGFLOPS = "peak_gflops" // measured GEMM ceiling of the device in the same run
+	MetricPeakGBPS   = "peak_gbps"   // measured copy-bandwidth ceiling in the same run
+	MetricFracPeak   = "frac_peak"   // gflops / peak_gflops
+	MetricMaxAbsErr  = "max_abs_err" // against the float64 reference
+)
+
+// Kernel-record params keys.
+const (
+	ParamImpl   = "impl"   // implementation name
+	ParamDType  = "dtype"  // fp32, tf32, fp16, bf16
+	ParamShape  = "shape"  // "NxCxD"
+	ParamTopK   = "k"      // top-k
+	ParamDevice = "device" // "cpu" or the GPU's name
+)
+
+// Linear-probe params keys.
+const (
+	ParamC         = "C"         // chosen inverse regularisation strength
+	ParamNormalize = "normalize" // features L2-normalised
+)
+
+// Extra keys for classification records (zero-shot and linear probe).
+const (
+	// ExtraClasses is the class names in label order ([]string).
+	ExtraClasses = "classes"
+	// ExtraPerClassAcc is the top-1 recall of each class ([]float64).
+	ExtraPerClassAcc = "per_class_acc"
+	// ExtraConfusion is the confusion matrix, rows = true label, columns =
+	// predicted label ([][]int).
+	ExtraConfusion = "confusion"
+	// ExtraCorrect is the per-sample top-1 correctness in evaluation order as
+	// a string of '0' and '1' (compact, and enough for bootstrap intervals).
+	ExtraCorrect = "correct"
+	// ExtraSkipped counts samples that could not be read and were left out.
+	ExtraSkipped = "skipped"
+)
+
 // Throughput names.
 const (
 	ThroughputImagesPerS      = "images_per_s"       // whole task, images per second
