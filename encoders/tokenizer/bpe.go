@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // EndOfWord is the suffix the last symbol of every word carries.
@@ -91,7 +92,7 @@ func (t *Tokenizer) bpe(dst []int32, word string) []int32 {
 }
 
 // Word cache bounds: words longer than maxCachedWord bytes are not kept,
-// and a shard that fills up is emptied.
+// and a shard that fills up starts over.
 const (
 	cacheShards   = 64
 	cacheShardMax = 4096
@@ -99,14 +100,20 @@ const (
 )
 
 // wordCache maps words to their BPE ids; it is safe for concurrent use.
+// Lookups of published words take no lock and write no shared memory, so
+// goroutines tokenizing in parallel do not contend: each shard publishes an
+// immutable map through an atomic pointer and collects new words in a
+// locked pending map, which it folds into a fresh published map once the
+// pending map reaches a quarter of the published one (amortised O(1) per
+// word).
 type wordCache struct {
 	shards [cacheShards]cacheShard
 }
 
 type cacheShard struct {
-	mu sync.RWMutex
-	m  map[string][]int32
-	_  [32]byte // a shard per 64-byte cache line
+	published atomic.Pointer[map[string][]int32]
+	mu        sync.Mutex
+	pending   map[string][]int32
 }
 
 func shardOf(word string) uint32 {
@@ -123,9 +130,14 @@ func (c *wordCache) get(word string) ([]int32, bool) {
 		return nil, false
 	}
 	s := &c.shards[shardOf(word)]
-	s.mu.RLock()
-	ids, ok := s.m[word]
-	s.mu.RUnlock()
+	if m := s.published.Load(); m != nil {
+		if ids, ok := (*m)[word]; ok {
+			return ids, true
+		}
+	}
+	s.mu.Lock()
+	ids, ok := s.pending[word]
+	s.mu.Unlock()
 	return ids, ok
 }
 
@@ -135,11 +147,30 @@ func (c *wordCache) put(word string, ids []int32) {
 	}
 	s := &c.shards[shardOf(word)]
 	s.mu.Lock()
-	if s.m == nil || len(s.m) >= cacheShardMax {
-		s.m = make(map[string][]int32, 256)
+	defer s.mu.Unlock()
+	if s.pending == nil {
+		s.pending = make(map[string][]int32)
 	}
-	s.m[word] = ids
-	s.mu.Unlock()
+	s.pending[word] = ids
+	var old map[string][]int32
+	if m := s.published.Load(); m != nil {
+		old = *m
+	}
+	if len(s.pending) < max(32, len(old)/4) {
+		return
+	}
+	if len(old)+len(s.pending) > cacheShardMax {
+		old = nil // full: start over with the pending words
+	}
+	m := make(map[string][]int32, len(old)+len(s.pending))
+	for w, v := range old {
+		m[w] = v
+	}
+	for w, v := range s.pending {
+		m[w] = v
+	}
+	s.published.Store(&m)
+	s.pending = nil
 }
 
 // Len is the number of cached words.
@@ -147,15 +178,21 @@ func (c *wordCache) Len() int {
 	n := 0
 	for i := range c.shards {
 		s := &c.shards[i]
-		s.mu.RLock()
-		n += len(s.m)
-		s.mu.RUnlock()
+		s.mu.Lock()
+		if m := s.published.Load(); m != nil {
+			n += len(*m)
+		}
+		n += len(s.pending)
+		s.mu.Unlock()
 	}
 	return n
 }
 
 // word appends the ids of one word to dst, through the cache.
 func (t *Tokenizer) word(dst []int32, w string) []int32 {
+	if t.noCache {
+		return t.bpe(dst, w)
+	}
 	if ids, ok := t.cache.get(w); ok {
 		return append(dst, ids...)
 	}

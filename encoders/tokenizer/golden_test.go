@@ -33,29 +33,35 @@ import (
 // one of its parents, or skips the test.
 func referenceDir(t testing.TB) string {
 	t.Helper()
+	ref, why := findReference()
+	if ref == "" {
+		t.Skip(why)
+	}
+	return ref
+}
+
+// findReference returns the reference folder holding OpenAI's merges file,
+// or "" and why not.
+func findReference() (string, string) {
 	wd, err := os.Getwd()
 	if err != nil {
-		t.Fatal(err)
+		return "", err.Error()
 	}
 	root := wd
 	for !exists(filepath.Join(root, "go.mod")) {
 		parent := filepath.Dir(root)
 		if parent == root {
-			t.Fatalf("no go.mod above %s", wd)
+			return "", "no go.mod above " + wd
 		}
 		root = parent
 	}
-	for d := root; ; d = filepath.Dir(d) {
+	for d := root; filepath.Dir(d) != d; d = filepath.Dir(d) {
 		ref := filepath.Join(filepath.Dir(d), "shared", "reference")
 		if exists(filepath.Join(ref, "bpe_simple_vocab_16e6.txt.gz")) {
-			return ref
-		}
-		if filepath.Dir(d) == d {
-			break
+			return ref, ""
 		}
 	}
-	t.Skipf("shared/reference/bpe_simple_vocab_16e6.txt.gz not found beside %s or its parents", root)
-	return ""
+	return "", "shared/reference/bpe_simple_vocab_16e6.txt.gz not found beside " + root + " or its parents"
 }
 
 var (

@@ -30,7 +30,8 @@ type Tokenizer struct {
 	padID      int32 // from the tokenizer files; -1 when they say nothing
 	maxLength  int   // from the tokenizer files; 0 when they say nothing
 
-	cache wordCache
+	cache   wordCache
+	noCache bool // benchmarks only: BPE every word
 }
 
 // Encode returns the token ids of text, without start and end tokens.

@@ -1,0 +1,82 @@
+package tokenizer
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzEncode: any input gives ids inside the vocabulary, never panics, and
+// Tokenize, Batch and Encode agree. It runs on the committed small
+// vocabularies (one with an unknown token, one that drops unknown symbols)
+// and, when present, OpenAI's.
+//
+//	go test -run '^$' -fuzz '^FuzzEncode$' -fuzztime 30s ./encoders/tokenizer
+func FuzzEncode(f *testing.F) {
+	toks := []*Tokenizer{}
+	for _, p := range []string{"testdata/small/tokenizer.json", "testdata/shuffled", "testdata/shuffled_nounk"} {
+		tok, err := Load(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		toks = append(toks, tok)
+	}
+	if ref, _ := findReference(); ref != "" {
+		if tok, err := Load(filepath.Join(ref, "bpe_simple_vocab_16e6.txt.gz")); err == nil {
+			toks = append(toks, tok)
+		}
+	}
+	for _, c := range readJSONL[smallCase](f, filepath.Join("testdata", "golden_small.jsonl.gz")) {
+		if c.Name != "imagenet" {
+			f.Add(c.Text, 77)
+		}
+	}
+	f.Add("\xff\xfe&#x110000;&amp;amp;<|endoftext|>", 5)
+	f.Add(strings.Repeat("ﬃ", 40), 1)
+	f.Add("\x1b[1;2", 0)
+	f.Fuzz(func(t *testing.T, text string, ctx int) {
+		ctx %= 100
+		clean := Clean(text)
+		if !utf8.ValidString(clean) {
+			t.Fatalf("Clean(%q) = %q is not valid UTF-8", text, clean)
+		}
+		if clean != strings.TrimFunc(clean, isPySpace) || strings.Contains(clean, "  ") {
+			t.Fatalf("Clean(%q) = %q has untrimmed or doubled spaces", text, clean)
+		}
+		for _, tok := range toks {
+			ids := tok.Encode(text)
+			for _, id := range ids {
+				if id < 0 || id >= tok.VocabSize() {
+					t.Fatalf("%s: Encode(%q) id %d outside [0, %d)", tok.Path(), text, id, tok.VocabSize())
+				}
+			}
+			row := tok.Tokenize(text, ctx)
+			var want []int
+			switch {
+			case ctx == 1:
+				want = []int{tok.EOT()}
+			case ctx <= 0:
+				want = append(append([]int{tok.SOT()}, ids...), tok.EOT())
+			default:
+				want = append(append([]int{tok.SOT()}, ids[:min(len(ids), ctx-2)]...), tok.EOT())
+			}
+			if !slices.Equal(row, want) {
+				t.Fatalf("%s: Tokenize(%q, %d) = %v, want %v", tok.Path(), text, ctx, row, want)
+			}
+			if ctx > 0 {
+				batch := tok.Batch([]string{text, text}, ctx, -1)
+				for i, v := range batch[ctx:] {
+					w := -1
+					if i < len(row) {
+						w = row[i]
+					}
+					if int(v) != w {
+						t.Fatalf("%s: Batch(%q, %d) row = %v, Tokenize = %v", tok.Path(), text, ctx, batch[ctx:], row)
+					}
+				}
+			}
+		}
+	})
+}
