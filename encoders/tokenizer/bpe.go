@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -63,6 +64,18 @@ func (t *Tokenizer) bpe(dst []int32, word string) []int32 {
 		dst = append(dst, id)
 	}
 	sym := dst[start:]
+	if len(sym) > longWord {
+		sym = t.mergeLong(sym)
+	} else {
+		sym = t.mergeScan(sym)
+	}
+	return dst[:start+len(sym)]
+}
+
+// mergeScan applies the merges to sym in place and returns it shortened,
+// as OpenAI's code does: find the lowest-ranked adjacent pair, merge every
+// occurrence of it left to right, repeat until no pair has a rank.
+func (t *Tokenizer) mergeScan(sym []int32) []int32 {
 	for len(sym) > 1 {
 		best, at := merge{rank: math.MaxInt32}, -1
 		for i := 0; i+1 < len(sym); i++ {
@@ -73,7 +86,7 @@ func (t *Tokenizer) bpe(dst []int32, word string) []int32 {
 		if at < 0 {
 			break
 		}
-		// Merge every occurrence of the pair, left to right; at is the first.
+		// at is the first occurrence of the pair.
 		a, b := sym[at], sym[at+1]
 		w := at
 		for r := at; r < len(sym); {
@@ -88,7 +101,129 @@ func (t *Tokenizer) bpe(dst []int32, word string) []int32 {
 		}
 		sym = sym[:w]
 	}
-	return dst[:start+len(sym)]
+	return sym
+}
+
+// longWord is the symbol count above which bpe switches from the quadratic
+// scan to mergeLong.
+const longWord = 256
+
+// mergeLong applies the merges to sym in place and returns it shortened,
+// in O(n log n) rather than the scan's O(n^2), with the same result: each
+// round takes the lowest-ranked pair present and merges its occurrences
+// left to right. Pair positions are indexed per pair and the ranks kept in
+// a heap; entries made stale by earlier merges are skipped.
+func (t *Tokenizer) mergeLong(sym []int32) []int32 {
+	n := len(sym)
+	next := make([]int32, n) // linked list over positions; -1 ends it
+	prev := make([]int32, n)
+	for i := range sym {
+		next[i], prev[i] = int32(i+1), int32(i-1)
+	}
+	next[n-1] = -1
+	alive := make([]bool, n)
+	for i := range alive {
+		alive[i] = true
+	}
+	at := map[uint64][]int32{} // pair -> left positions (possibly stale)
+	var h rankHeap
+	note := func(i int32) {
+		j := next[i]
+		if j < 0 {
+			return
+		}
+		k := pairKey(sym[i], sym[j])
+		m, ok := t.merges[k]
+		if !ok {
+			return
+		}
+		if len(at[k]) == 0 {
+			h.push(rankKey{m.rank, k})
+		}
+		at[k] = append(at[k], i)
+	}
+	for i := range n - 1 {
+		note(int32(i))
+	}
+	for len(h) > 0 {
+		top := h.pop()
+		pos := at[top.key]
+		delete(at, top.key)
+		if len(pos) == 0 {
+			continue
+		}
+		slices.Sort(pos)
+		m := t.merges[top.key]
+		a, b := int32(top.key>>32), int32(uint32(top.key))
+		for _, i := range pos {
+			j := next[i]
+			if !alive[i] || j < 0 || sym[i] != a || sym[j] != b {
+				continue
+			}
+			sym[i] = m.id
+			alive[j] = false
+			next[i] = next[j]
+			if next[j] >= 0 {
+				prev[next[j]] = i
+			}
+			if prev[i] >= 0 {
+				note(prev[i])
+			}
+			note(i)
+		}
+	}
+	w := 0
+	for i := int32(0); i >= 0; i = next[i] {
+		sym[w] = sym[i]
+		w++
+	}
+	return sym[:w]
+}
+
+// rankKey is a heap entry: a pair and its merge rank.
+type rankKey struct {
+	rank int32
+	key  uint64
+}
+
+// rankHeap is a binary min-heap of pairs by rank.
+type rankHeap []rankKey
+
+func (h *rankHeap) push(e rankKey) {
+	*h = append(*h, e)
+	q := *h
+	for i := len(q) - 1; i > 0; {
+		p := (i - 1) / 2
+		if q[p].rank <= q[i].rank {
+			break
+		}
+		q[p], q[i] = q[i], q[p]
+		i = p
+	}
+}
+
+func (h *rankHeap) pop() rankKey {
+	q := *h
+	top := q[0]
+	last := len(q) - 1
+	q[0] = q[last]
+	q = q[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(q) && q[l].rank < q[m].rank {
+			m = l
+		}
+		if r < len(q) && q[r].rank < q[m].rank {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		q[m], q[i] = q[i], q[m]
+		i = m
+	}
+	*h = q
+	return top
 }
 
 // Word cache bounds: words longer than maxCachedWord bytes are not kept,

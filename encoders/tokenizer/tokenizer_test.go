@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -215,6 +216,47 @@ func TestFastPathMatchesClean(t *testing.T) {
 		got := tok.encode(nil, text, -1)
 		if !slices.Equal(got, slow) {
 			t.Errorf("%q: fast %v, cleaned %v", text, got, slow)
+		}
+	}
+}
+
+// TestMergeLongMatchesScan runs both merge algorithms on random words of
+// every length up to a few thousand symbols, on the small vocabularies and
+// (when present) OpenAI's.
+func TestMergeLongMatchesScan(t *testing.T) {
+	toks := []*Tokenizer{loadSmall(t)}
+	if tok, err := Load("testdata/shuffled_nounk"); err == nil {
+		toks = append(toks, tok)
+	}
+	if ref, _ := findReference(); ref != "" {
+		toks = append(toks, openAI(t))
+	}
+	alphabets := []string{"abcdefghijklmnopqrstuvwxyz", "ab", "a", "aab", "thereinonatesor", "ßéüñçøå中文字", "\x00\x01\xff\xfe \t"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, tok := range toks {
+		for trial := range 400 {
+			alpha := []rune(alphabets[trial%len(alphabets)])
+			n := 1 + rng.IntN(1+trial*trial%3000)
+			var b strings.Builder
+			for range n {
+				b.WriteRune(alpha[rng.IntN(len(alpha))])
+			}
+			word := b.String()
+			var sym []int32
+			for i := 0; i < len(word); i++ {
+				id := tok.byteSym[word[i]]
+				if i == len(word)-1 {
+					id = tok.byteSymEnd[word[i]]
+				}
+				if id >= 0 {
+					sym = append(sym, id)
+				}
+			}
+			want := tok.mergeScan(slices.Clone(sym))
+			got := tok.mergeLong(slices.Clone(sym))
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: word of %d bytes %.40q...: mergeLong %v, mergeScan %v", tok.Path(), len(word), word, got, want)
+			}
 		}
 	}
 }
