@@ -15,8 +15,8 @@ const maxSegment = 1_000_000
 // Clean returns text as OpenAI's CLIP tokenizer sees it before splitting it
 // into words: ftfy's default fixes without mojibake repair, HTML entities
 // unescaped twice more, whitespace runs collapsed to one space, trimmed and
-// lowercased (see the package documentation). Invalid UTF-8 bytes become
-// U+FFFD first.
+// lowercased (see the package documentation). Each run of invalid UTF-8
+// bytes first becomes one U+FFFD.
 func Clean(text string) string {
 	text = strings.ToValidUTF8(text, "\ufffd")
 	text = fixText(text)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,12 +56,22 @@ func (e *UnsupportedError) Error() string {
 func Load(path string) (*Tokenizer, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: %w", err)
+		return nil, pathError(path, err)
 	}
 	if fi.IsDir() {
 		return loadDir(path)
 	}
 	return loadFile(path)
+}
+
+// pathError is "tokenizer PATH: reason" for a failed file operation; it
+// still matches fs.ErrNotExist and the like with errors.Is.
+func pathError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("tokenizer %s: %w", path, err)
 }
 
 func exists(path string) bool {
@@ -98,7 +109,7 @@ func loadDir(dir string) (*Tokenizer, error) {
 func readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: %w", err)
+		return nil, pathError(path, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))

@@ -202,3 +202,10 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+func TestLoadMissingIsNotExist(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope"))
+	if !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "tokenizer ") {
+		t.Errorf("error %v: want a tokenizer error matching os.ErrNotExist", err)
+	}
+}
