@@ -85,8 +85,12 @@ func Combine(files []File) ([]Record, []string, error) {
 			if r.Error == "" {
 				seen[id] = fmt.Sprintf("%s record %d", f.Path, i)
 			}
-			suitesSeen[r.Run.Suite] = true
-			versions[r.Run.Version] = true
+			if r.Run.Suite != "" {
+				suitesSeen[r.Run.Suite] = true
+			}
+			if r.Run.Version != "" {
+				versions[r.Run.Version] = true
+			}
 			out = append(out, *r)
 		}
 	}
