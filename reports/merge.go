@@ -3,6 +3,7 @@ package reports
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,6 +44,14 @@ func Merge(files []File, opt MergeOptions) ([]Record, error) {
 		return nil, errors.New("merge: no results files")
 	}
 	var errs []error
+	given := map[string]bool{}
+	for _, f := range files {
+		p := filepath.Clean(f.Path)
+		if given[p] {
+			return nil, fmt.Errorf("merge: %s is given twice (the same shard merged twice?)", f.Path)
+		}
+		given[p] = true
+	}
 	var ref *Record
 	var refPath string
 	jobFile := map[string]string{}
@@ -65,7 +74,10 @@ func Merge(files []File, opt MergeOptions) ([]Record, error) {
 			fileShards[r.Run.Shard] = true
 			if r.Job != "" {
 				if prev, dup := jobFile[r.Job]; dup && prev != f.Path {
-					errs = append(errs, fmt.Errorf("%s: job %s also has records in %s (the same shard merged twice?)", Where(f.Path, i, r), r.Job, prev))
+					if !fileJobs[r.Job] {
+						errs = append(errs, fmt.Errorf("%s: job %s also has records in %s (the same shard merged twice?)", Where(f.Path, i, r), r.Job, prev))
+					}
+					fileJobs[r.Job] = true
 					continue
 				}
 				jobFile[r.Job] = f.Path
@@ -73,7 +85,9 @@ func Merge(files []File, opt MergeOptions) ([]Record, error) {
 			}
 			id := r.Identity()
 			if prev, dup := identFile[id]; dup {
-				errs = append(errs, fmt.Errorf("%s: duplicate record, also in %s", Where(f.Path, i, r), prev))
+				if len(errs) < 10 {
+					errs = append(errs, fmt.Errorf("%s: duplicate record, also in %s", Where(f.Path, i, r), prev))
+				}
 				continue
 			}
 			identFile[id] = fmt.Sprintf("%s record %d", f.Path, i)
