@@ -81,14 +81,14 @@ func TestTableContents(t *testing.T) {
 	WriteMarkdown(&md, Build(fixture(t)))
 	s := md.String()
 	for _, want := range []string{
-		"| ViT-B-32 | 86.8 | 55.3 |",           // zero-shot matrix, paper metric
+		"| ViT-B-32 | 86.8 | 55.3 |",            // zero-shot matrix, paper metric
 		"| CLIP paper ViT-B/32 | 87.0 | 51.9 |", // Table 11 row under the model
 		"| tinyclip | mnist | test | 300 | top-1 | 29.3 | 29.3 | 74.7 | NaN | no baseline | – | no baseline | – |", // NaN and no baseline
-		"| ViT-B-32 | CLIP | pets | all | 3 | mean per class | 90.6 ± 1.6 |",                                        // mean ± std over seeds
+		"| ViT-B-32 | CLIP | pets | all | 3 | mean per class | 90.6 ± 1.6 |",                                       // mean ± std over seeds
 		"| resnet50-sup | supervised | pets | 1 | 3 |",                                                             // supervised backbone as a baseline
-		"| ViT-B-32 | pets | mean per class | 86.8 | linear probe resnet50-sup (supervised) | 89.5 ± 2.8 | -2.8 |",  // Figure 5 table
-		"| ViT-B-32 | pets | cuda | 86.8 | 310.0 | 455.5 | 2.195 | 64 | 140.5 |",                                  // throughput
-		"| cuda-tiled | fp16 | 50000x1000x512 | 5 | NVIDIA H100 80GB HBM3 | 0.346 |",                              // kernels
+		"| ViT-B-32 | pets | mean per class | 86.8 | linear probe resnet50-sup (supervised) | 89.5 ± 2.8 | -2.8 |", // Figure 5 table
+		"| ViT-B-32 | pets | cuda | 86.8 | 310.0 | 455.5 | 2.195 | 64 | 140.5 |",                                   // throughput
+		"| cuda-tiled | fp16 | 50000x1000x512 | 5 | NVIDIA H100 80GB HBM3 | 0.346 |",                               // kernels
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("markdown lacks %q", want)
