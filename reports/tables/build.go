@@ -123,6 +123,19 @@ func ZeroShot(groups []*reports.Group) *Table {
 			t.Rows = append(t.Rows, prow)
 		}
 	}
+	// The fully supervised reference (torchvision ResNet-50 ImageNet top-1)
+	// where a dataset has one.
+	srow, found := []Cell{Txt(baselines.ResNet50 + ", trained on labels")}, false
+	for _, d := range datasets {
+		if e, ok := baselines.Find(baselines.Paper(), baselines.ResNet50, d, baselines.Supervised); ok {
+			srow, found = append(srow, Pct(e.Value)), true
+		} else {
+			srow = append(srow, Txt(TextNoBaseline))
+		}
+	}
+	if found {
+		t.Rows = append(t.Rows, srow)
+	}
 	return t
 }
 

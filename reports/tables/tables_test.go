@@ -158,3 +158,14 @@ func TestEscaping(t *testing.T) {
 		t.Error("tables from no records")
 	}
 }
+
+func TestSupervisedImageNetRow(t *testing.T) {
+	recs := []reports.Record{{Task: reports.TaskZeroShot, Model: "ViT-B-32", Dataset: "imagenet", Metrics: reports.Metrics{reports.MetricAcc1: 0.63}}}
+	var md bytes.Buffer
+	WriteMarkdown(&md, []*Table{ZeroShot(reports.GroupSeeds(recs))})
+	for _, want := range []string{"| ViT-B-32 | 63.0 |", "| CLIP paper ViT-B/32 | 63.2 |", "| ResNet-50 (supervised, ImageNet), trained on labels | 76.1 |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, md.String())
+		}
+	}
+}
