@@ -231,6 +231,9 @@ func (r *Runner) stamp(rec *reports.Record, job *Job, info reports.RunInfo) {
 	if rec.Metrics == nil {
 		rec.Metrics = reports.Metrics{}
 	}
+	if rec.Job == "" {
+		rec.Job = job.ID
+	}
 	rec.Run = info
 }
 
