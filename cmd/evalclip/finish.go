@@ -13,6 +13,7 @@ import (
 	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/reports/gate"
 	"github.com/evalclip/evalclip/reports/render"
+	"github.com/evalclip/evalclip/reports/tables"
 	"github.com/evalclip/evalclip/suites"
 )
 
@@ -45,6 +46,9 @@ func renderReport(stdout, stderr io.Writer, dir string, recs []reports.Record, s
 		return fmt.Errorf("report: %w", err)
 	}
 	if !quiet {
+		if err := tables.WriteMarkdown(stdout, tables.Build(recs)); err != nil {
+			return err
+		}
 		printRendered(stderr, stderr, dir, res)
 	}
 	return nil

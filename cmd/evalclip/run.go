@@ -34,6 +34,7 @@ func init() {
 			ci := fs.Bool("ci", false, "CI gate: compare with the suite's [ci] baseline, write junit.xml and ci-summary.md, exit 1 on a regression")
 			junit := fs.String("junit", "", "JUnit XML path for --ci (default OUT/junit.xml)")
 			noReport := fs.Bool("no-report", false, "do not render tables, plots and index.html after the run")
+			noCache := fs.Bool("no-cache", false, "neither read nor write cached image features")
 			return func(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 				if len(args) != 1 {
 					return usagef("usage: evalclip run [flags] SUITE", "run: want exactly one suite file, got %d", len(args))
@@ -74,7 +75,7 @@ func init() {
 				if err := suites.PrepareOutDir(dir, *force); err != nil {
 					return err
 				}
-				r := &suites.Runner{Suite: s, Jobs: jobs, OutDir: dir, Stderr: stderr, Quiet: *quiet, FailFast: *failFast, Tasks: taskOverrides}
+				r := &suites.Runner{Suite: s, Jobs: jobs, OutDir: dir, Stderr: stderr, Quiet: *quiet, FailFast: *failFast, Tasks: taskOverrides, NoCache: *noCache}
 				if shard != nil {
 					r.Shard = shard.String()
 				}
