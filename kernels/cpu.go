@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"context"
+	"math"
 	"runtime"
 	"sync"
 
@@ -30,7 +31,7 @@ func blasName() string {
 // block may hold (4 MiB of float32, about an L2 or a slice of L3); columns
 // per block follow.
 const (
-	cpuBlockRows   = 256
+	cpuBlockRows   = 1024
 	cpuBlockScores = 1 << 20
 )
 
@@ -38,41 +39,54 @@ const (
 //
 //	s[i][j] = Scale * <q_i/|q_i|, k_j/|k_j|>,  top K of each row,
 //
-// as, for each block of up to 256 query rows and each block of key columns
-// (a block holds at most 2^20 scores):
+// block by block: for each block of up to 256 query rows and each block of
+// key columns (a block holds at most 2^20 scores),
 //
-//	S = Scale * Q_block · K_blockᵀ                  (one SGEMM, OpenBLAS threads)
-//	for each row of S, on all cores:                (goroutines)
-//	    S[r][j] *= 1/|k_j| * 1/|q_r|                 (when normalising)
-//	    offer S[r][j] to the row's top-K heap         (a compare per score)
+//	Q̂ = the block's query rows, normalised      (a copy; all cores)
+//	K̂ = the block's key rows, normalised        (a copy, made once when one block holds every key)
+//	S = Scale * Q̂ · K̂ᵀ                          (one SGEMM: OpenBLAS threads, or gonum's goroutines)
+//	for each row r of S, on all cores:          (goroutines)
+//	    offer S[r][j] to the row's top-K heap    (one compare per score)
 //	after the last column block: sort each heap
 //
-// Scaling after the product rather than normalising copies of the inputs
-// keeps the inputs untouched and unduplicated. The full N×C scores never exist
-// unless WantLogits asks for them, in which case SGEMM writes straight into
-// Result.Logits. Without cgo, SGEMM is gonum's pure Go.
-func CPU() Scorer { return &scorer{name: "cpu", run: cpuScore} }
+// The copies cost D/(2·256) of the product's arithmetic, and the caller's
+// slices stay untouched. The full N×C scores never exist unless WantLogits
+// asks for them, in which case SGEMM writes straight into Result.Logits.
+func CPU() Scorer { return &scorer{name: "cpu", run: cpuScore, ownFiniteCheck: true} }
 
 func cpuScore(ctx context.Context, p *Problem, res *Result) error {
+	if !p.Normalize {
+		// Normalising checks each row on the way; without it, scan first.
+		if err := checkFinite("queries", p.Queries, p.D); err != nil {
+			return err
+		}
+		if err := checkFinite("keys", p.Keys, p.D); err != nil {
+			return err
+		}
+	}
 	if p.N == 0 {
 		return ctx.Err()
 	}
-	var rowScale, colScale []float32
-	if p.Normalize {
-		rowScale = invNorms(p.Queries, p.N, p.D)
-		colScale = invNorms(p.Keys, p.C, p.D)
-	}
+	workers := runtime.GOMAXPROCS(0)
 	// Fewer rows per block when K is large, so the heaps stay small.
 	bn := min(cpuBlockRows, p.N, max(1, cpuBlockScores/p.K))
 	bc := min(p.C, max(64, cpuBlockScores/bn/64*64))
-	var scratch []float32
+	var scratch, qBlock, kBlock []float32
 	if !p.WantLogits {
 		scratch = make([]float32, bn*bc)
+	}
+	if p.Normalize {
+		qBlock = make([]float32, bn*p.D)
+		kBlock = make([]float32, bc*p.D)
+		if bc == p.C {
+			if err := normalizeRows("keys", kBlock, p.Keys, 0, p.D, workers); err != nil {
+				return err
+			}
+		}
 	}
 	heapV := make([]float32, bn*p.K)
 	heapI := make([]int32, bn*p.K)
 	heaps := make([]topK, bn)
-	workers := runtime.GOMAXPROCS(0)
 	impl := blas.Implementation{}
 
 	for r0 := 0; r0 < p.N; r0 += bn {
@@ -80,35 +94,111 @@ func cpuScore(ctx context.Context, p *Problem, res *Result) error {
 		for r := 0; r < rows; r++ {
 			heaps[r].reset(heapV[r*p.K:(r+1)*p.K], heapI[r*p.K:(r+1)*p.K])
 		}
+		q := p.Queries[r0*p.D : (r0+rows)*p.D]
+		if p.Normalize {
+			q = qBlock[:len(q)]
+			if err := normalizeRows("queries", q, p.Queries, r0, p.D, workers); err != nil {
+				return err
+			}
+		}
 		for c0 := 0; c0 < p.C; c0 += bc {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			cols := min(bc, p.C-c0)
+			k := p.Keys[c0*p.D : (c0+cols)*p.D]
+			if p.Normalize {
+				k = kBlock[:len(k)]
+				if bc < p.C {
+					if err := normalizeRows("keys", k, p.Keys, c0, p.D, workers); err != nil {
+						return err
+					}
+				}
+			}
 			out, ld := scratch, cols
 			if p.WantLogits {
 				out, ld = res.Logits[r0*p.C+c0:], p.C
 			}
-			impl.Sgemm(gblas.NoTrans, gblas.Trans, rows, cols, p.D, p.scale(),
-				p.Queries[r0*p.D:(r0+rows)*p.D], p.D, p.Keys[c0*p.D:(c0+cols)*p.D], p.D, 0, out, ld)
+			impl.Sgemm(gblas.NoTrans, gblas.Trans, rows, cols, p.D, p.scale(), q, p.D, k, p.D, 0, out, ld)
 			forEachRange(rows, workers, func(lo, hi int) {
 				for r := lo; r < hi; r++ {
-					seg := out[r*ld : r*ld+cols]
-					if p.Normalize {
-						heaps[r].scanScaled(seg, colScale[c0:c0+cols], rowScale[r0+r], p.WantLogits, c0)
-					} else {
-						heaps[r].scan(seg, c0)
-					}
+					heaps[r].scan(out[r*ld:r*ld+cols], c0)
 				}
 			})
 		}
 		for r := 0; r < rows; r++ {
 			i := r0 + r
-			v, ix := res.Score[i*p.K:(i+1)*p.K], res.Index[i*p.K:(i+1)*p.K]
-			heaps[r].sortInto(v, ix)
+			heaps[r].sortInto(res.Score[i*p.K:(i+1)*p.K], res.Index[i*p.K:(i+1)*p.K])
 		}
 	}
 	return nil
+}
+
+// normalizeRows writes rows first, first+1, ... of src (width d; as many
+// as fit dst) into dst divided by max(|row|, NormEpsilon), spread over
+// workers goroutines. A row holding NaN or ±Inf is an error naming what,
+// the row and the column (the first such row).
+func normalizeRows(what string, dst, src []float32, first, d, workers int) error {
+	rows := len(dst) / d
+	bad := -1
+	var mu sync.Mutex
+	forEachRange(rows, workers, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			row := src[(first+r)*d : (first+r+1)*d]
+			ss := float64(sumSquares(row))
+			if math.IsInf(ss, 0) || math.IsNaN(ss) {
+				if firstNonFinite(row) >= 0 {
+					mu.Lock()
+					if bad < 0 || r < bad {
+						bad = r
+					}
+					mu.Unlock()
+					return
+				}
+			}
+			if !(ss >= 0x1p-100 && ss <= 0x1p100) {
+				// Squares that overflow float32 or lose bits as
+				// subnormals: accumulate in float64 instead.
+				ss = 0
+				for _, v := range row {
+					ss += float64(v) * float64(v)
+				}
+			}
+			inv := float32(1 / math.Max(math.Sqrt(ss), NormEpsilon))
+			out := dst[r*d : (r+1)*d]
+			for c, v := range row {
+				out[c] = v * inv
+			}
+		}
+	})
+	if bad >= 0 {
+		row := src[(first+bad)*d : (first+bad+1)*d]
+		c := firstNonFinite(row)
+		return nonFinite(what, first+bad, c, row[c])
+	}
+	return nil
+}
+
+// sumSquares is Σ x², accumulated in float32 over eight lanes (the rounding
+// error grows like sqrt(len/8) units of 2^-24).
+func sumSquares(x []float32) float32 {
+	var s [8]float32
+	i := 0
+	for ; i+8 <= len(x); i += 8 {
+		v := x[i : i+8 : i+8]
+		s[0] += v[0] * v[0]
+		s[1] += v[1] * v[1]
+		s[2] += v[2] * v[2]
+		s[3] += v[3] * v[3]
+		s[4] += v[4] * v[4]
+		s[5] += v[5] * v[5]
+		s[6] += v[6] * v[6]
+		s[7] += v[7] * v[7]
+	}
+	for ; i < len(x); i++ {
+		s[0] += x[i] * x[i]
+	}
+	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
 }
 
 // forEachRange splits [0, n) into up to workers contiguous ranges and runs

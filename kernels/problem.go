@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 )
 
 // DType is the precision a kernel computes in. Inputs and outputs are
@@ -100,6 +102,17 @@ func (p *Problem) Bytes(d DType) float64 {
 // Validate checks sizes, K and that every input is finite; errors name the
 // field, row and column.
 func (p *Problem) Validate() error {
+	if err := p.validateSizes(); err != nil {
+		return err
+	}
+	if err := checkFinite("queries", p.Queries, p.D); err != nil {
+		return err
+	}
+	return checkFinite("keys", p.Keys, p.D)
+}
+
+// validateSizes is Validate without the scan for non-finite inputs.
+func (p *Problem) validateSizes() error {
 	switch {
 	case p.N < 0:
 		return fmt.Errorf("kernels: N = %d, must be 0 or more", p.N)
@@ -116,19 +129,57 @@ func (p *Problem) Validate() error {
 	case math.IsNaN(float64(p.Scale)) || math.IsInf(float64(p.Scale), 0):
 		return fmt.Errorf("kernels: Scale = %v, must be finite", p.Scale)
 	}
-	if err := checkFinite("queries", p.Queries, p.D); err != nil {
-		return err
-	}
-	return checkFinite("keys", p.Keys, p.D)
+	return nil
 }
 
 func checkFinite(what string, x []float32, d int) error {
-	for i, v := range x {
-		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-			return fmt.Errorf("kernels: %s row %d, column %d: %v (inputs must be finite)", what, i/d, i%d, v)
+	bad := -1
+	var mu sync.Mutex
+	forEachRange((len(x)+finiteChunk-1)/finiteChunk, runtime.GOMAXPROCS(0), func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			off := c * finiteChunk
+			if i := firstNonFinite(x[off:min(off+finiteChunk, len(x))]); i >= 0 {
+				mu.Lock()
+				if bad < 0 || off+i < bad {
+					bad = off + i
+				}
+				mu.Unlock()
+				return
+			}
 		}
+	})
+	if bad >= 0 {
+		return nonFinite(what, bad/d, bad%d, x[bad])
 	}
 	return nil
+}
+
+func nonFinite(what string, row, col int, v float32) error {
+	return fmt.Errorf("kernels: %s row %d, column %d: %v (inputs must be finite)", what, row, col, v)
+}
+
+// finiteChunk is the number of elements one goroutine checks at a time.
+const finiteChunk = 1 << 16
+
+// firstNonFinite returns the index of the first NaN or ±Inf in x, or -1:
+// those are the values whose exponent bits are all ones.
+func firstNonFinite(x []float32) int {
+	const exp = 0x7f800000
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v := x[i : i+4 : i+4]
+		a, b := math.Float32bits(v[0])&exp, math.Float32bits(v[1])&exp
+		c, d := math.Float32bits(v[2])&exp, math.Float32bits(v[3])&exp
+		if max(a, b, c, d) == exp {
+			break
+		}
+	}
+	for ; i < len(x); i++ {
+		if math.Float32bits(x[i])&exp == exp {
+			return i
+		}
+	}
+	return -1
 }
 
 // Result is the answer to a Problem. Index and Score hold N*K entries, row i
@@ -214,7 +265,10 @@ func checkResult(p *Problem, res *Result) error {
 type scorer struct {
 	name string
 	maxK int // 0: no limit
-	run  func(ctx context.Context, p *Problem, res *Result) error
+	// ownFiniteCheck says run rejects non-finite inputs itself, with the
+	// errors Validate would give, so check need not scan them first.
+	ownFiniteCheck bool
+	run            func(ctx context.Context, p *Problem, res *Result) error
 }
 
 func (s *scorer) Name() string { return s.name }
@@ -223,7 +277,11 @@ func (s *scorer) Name() string { return s.name }
 func (s *scorer) MaxK() int { return s.maxK }
 
 func (s *scorer) check(p *Problem) error {
-	if err := p.Validate(); err != nil {
+	validate := p.Validate
+	if s.ownFiniteCheck {
+		validate = p.validateSizes
+	}
+	if err := validate(); err != nil {
 		return err
 	}
 	if s.maxK > 0 && p.K > s.maxK {

@@ -1,11 +1,11 @@
 package kernels
 
-import "math"
-
-// topK keeps the k best (score, index) pairs of one row as a binary
-// min-heap rooted at the worst pair kept. Pairs rank by score, and equal
-// scores by lower index; callers push a row's columns in increasing index
-// order, so an equal score arriving later never displaces a kept one.
+// topK keeps the k best (score, index) pairs of one row: for k up to
+// smallK as an array sorted best first (an insertion moves a few pairs), for
+// larger k as a binary min-heap rooted at the worst pair kept. Pairs rank by
+// score, and equal scores by lower index; callers offer a row's columns in
+// increasing index order, so an equal score arriving later never displaces
+// a kept one.
 type topK struct {
 	v  []float32
 	ix []int32
@@ -63,8 +63,15 @@ func (t *topK) replaceRoot(v float32, j int32) {
 	}
 }
 
+// smallK is the largest k kept as a sorted array rather than a heap.
+const smallK = 16
+
 // scan offers scores row[j] with indices base+j, in order.
 func (t *topK) scan(row []float32, base int) {
+	if len(t.v) <= smallK {
+		t.scanSorted(row, base)
+		return
+	}
 	j := 0
 	for ; j < len(row) && t.n < len(t.v); j++ {
 		t.add(row[j], int32(base+j))
@@ -81,39 +88,52 @@ func (t *topK) scan(row []float32, base int) {
 	}
 }
 
-// scanScaled is scan of row[j]*colScale[j]*rowScale. With store set it
-// also writes the scaled values back into row (the logits).
-func (t *topK) scanScaled(row, colScale []float32, rowScale float32, store bool, base int) {
-	colScale = colScale[:len(row)]
-	if store {
-		for j, x := range row {
-			row[j] = x * colScale[j] * rowScale
-		}
-		t.scan(row, base)
+// scanSorted is scan for k <= smallK.
+func (t *topK) scanSorted(row []float32, base int) {
+	k := len(t.v)
+	j := 0
+	for ; j < len(row) && t.n < k; j++ {
+		t.insertSorted(row[j], int32(base+j))
+	}
+	if j == len(row) {
 		return
 	}
-	thr := float32(math.Inf(-1))
-	if t.n == len(t.v) {
-		thr = t.v[0]
-	}
-	for j, x := range row {
-		x *= colScale[j] * rowScale
-		if t.n < len(t.v) {
-			t.add(x, int32(base+j))
-			if t.n == len(t.v) {
-				thr = t.v[0]
-			}
-		} else if x > thr {
-			t.replaceRoot(x, int32(base+j))
-			thr = t.v[0]
+	thr := t.v[k-1]
+	for ; j < len(row); j++ {
+		if x := row[j]; x > thr {
+			t.insertSorted(x, int32(base+j))
+			thr = t.v[k-1]
 		}
 	}
+}
+
+// insertSorted puts a pair into the sorted array after any equal scores,
+// dropping the worst pair when the array is full (the caller has checked
+// that x beats it).
+func (t *topK) insertSorted(x float32, j int32) {
+	i := t.n
+	if i == len(t.v) {
+		i--
+	} else {
+		t.n++
+	}
+	for i > 0 && t.v[i-1] < x {
+		t.v[i], t.ix[i] = t.v[i-1], t.ix[i-1]
+		i--
+	}
+	t.v[i], t.ix[i] = x, j
 }
 
 // sortInto writes the kept pairs best first into v and ix, emptying the
 // heap, and returns how many there were.
 func (t *topK) sortInto(v []float32, ix []int32) int {
 	n := t.n
+	if len(t.v) <= smallK {
+		copy(v, t.v[:n])
+		copy(ix, t.ix[:n])
+		t.n = 0
+		return n
+	}
 	for t.n > 0 {
 		last := t.n - 1
 		v[last], ix[last] = t.v[0], t.ix[0]

@@ -29,11 +29,18 @@ type Case struct {
 	// Ties plants exact ties: a zero query row, a zero key row and
 	// duplicated key rows.
 	Ties bool
+	// Extreme scales query row 1 by 1e20 and key row 1 by 1e-20, whose
+	// squares leave float32's range (use with Normalize).
+	Extreme bool
 }
 
 func (c Case) String() string {
-	return fmt.Sprintf("N=%d/C=%d/D=%d/K=%d/norm=%v/scale=%g/logits=%v/ties=%v",
+	s := fmt.Sprintf("N=%d/C=%d/D=%d/K=%d/norm=%v/scale=%g/logits=%v/ties=%v",
 		c.N, c.C, c.D, c.K, c.Normalize, c.Scale, c.WantLogits, c.Ties)
+	if c.Extreme {
+		s += "/extreme"
+	}
+	return s
 }
 
 // Cases is the suite's problem list: odd and round sizes, K from 1 to C,
@@ -49,7 +56,7 @@ func Cases(maxK int) []Case {
 		{N: 130, C: 129, D: 33, K: 16, Normalize: true, Ties: true},
 		{N: 257, C: 300, D: 100, K: 10, Scale: -1, Ties: true, WantLogits: true},
 		{N: 300, C: 2500, D: 40, K: 1, Normalize: true, Ties: true},
-		{N: 5, C: 5000, D: 16, K: 16, Normalize: true, Scale: 100},
+		{N: 5, C: 5000, D: 16, K: 16, Normalize: true, Scale: 100, Extreme: true},
 		{N: 40, C: 50, D: 8, K: 50, Normalize: true, Ties: true},
 		{N: 300, C: 1100, D: 24, K: 300},
 	}
@@ -92,6 +99,12 @@ func NewProblem(rng *rand.Rand, c Case) *kernels.Problem {
 		}
 		for j := 1; j+1 < c.C; j += 3 { // keys 2, 5, 8 ... copy their predecessors
 			copy(p.Keys[(j+1)*c.D:(j+2)*c.D], p.Keys[j*c.D:(j+1)*c.D])
+		}
+	}
+	if c.Extreme && c.N > 1 && c.C > 1 {
+		for d := 0; d < c.D; d++ {
+			p.Queries[c.D+d] *= 1e20
+			p.Keys[c.D+d] *= 1e-20
 		}
 	}
 	return p
@@ -322,6 +335,8 @@ func BadInput(t *testing.T, s kernels.Scorer) {
 		{"nan query", func(p *kernels.Problem) { p.Queries[4] = float32(math.NaN()) }, "queries row 1, column 1: NaN"},
 		{"inf key", func(p *kernels.Problem) { p.Keys[8] = float32(math.Inf(-1)) }, "keys row 2, column 2: -Inf"},
 		{"nan scale", func(p *kernels.Problem) { p.Scale = float32(math.NaN()) }, "Scale = NaN"},
+		{"normalised nan query", func(p *kernels.Problem) { p.Normalize = true; p.Queries[4] = float32(math.NaN()) }, "queries row 1, column 1: NaN"},
+		{"normalised inf key", func(p *kernels.Problem) { p.Normalize = true; p.Keys[4] = float32(math.Inf(1)) }, "keys row 1, column 1: +Inf"},
 	} {
 		p := good()
 		c.modify(p)
