@@ -17,6 +17,7 @@ func init() {
 		Device:  DeviceCPU,
 		DTypes:  []DType{FP32},
 		New:     func(DType) (Scorer, error) { return CPU(), nil },
+		Peaks:   cpuPeaks,
 	})
 }
 

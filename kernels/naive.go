@@ -14,6 +14,7 @@ func init() {
 		DTypes:  []DType{FP32},
 		Slow:    true,
 		New:     func(DType) (Scorer, error) { return &scorer{name: "go-naive", run: naiveScore}, nil },
+		Peaks:   cpuPeaks,
 	})
 }
 

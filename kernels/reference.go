@@ -16,6 +16,7 @@ func init() {
 		DTypes:  []DType{FP32},
 		Slow:    true,
 		New:     func(DType) (Scorer, error) { return Reference(), nil },
+		Peaks:   cpuPeaks,
 	})
 }
 

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -30,6 +31,9 @@ type Impl struct {
 	Slow bool
 	// New returns a Scorer computing in dt, one of DTypes.
 	New func(dt DType) (Scorer, error)
+	// Peaks measures the device's GEMM and copy ceilings in dt (see
+	// MeasurePeaks, which caches them).
+	Peaks func(ctx context.Context, dt DType) (Peaks, error)
 	// Unavailable, when set, says why this build cannot run it; such
 	// implementations are left out of Names and Lookup returns the reason.
 	Unavailable error
