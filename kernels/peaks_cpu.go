@@ -16,9 +16,9 @@ var (
 	cpuPeakCopy = 1 << 26 // float32 elements per copy buffer (256 MiB)
 )
 
-// cpuPeaks measures the CPU's ceilings: the best of three SGEMMs of
+// cpuPeaks measures the CPU's ceilings: the best of five SGEMMs of
 // 2048×2048×2048 through kernels/blas (OpenBLAS, or gonum without cgo),
-// and the best of three copies of a 256 MiB buffer split over GOMAXPROCS
+// and the best of five copies of a 256 MiB buffer split over GOMAXPROCS
 // goroutines (bytes read plus bytes written).
 func cpuPeaks(ctx context.Context, dt DType) (Peaks, error) {
 	if dt != FP32 {
@@ -30,7 +30,7 @@ func cpuPeaks(ctx context.Context, dt DType) (Peaks, error) {
 	c := make([]float32, n*n)
 	impl := blas.Implementation{}
 	best := time.Duration(1<<63 - 1)
-	for rep := 0; rep < 4; rep++ { // the first is a warm-up
+	for rep := 0; rep < 6; rep++ { // the first is a warm-up
 		if err := ctx.Err(); err != nil {
 			return Peaks{}, err
 		}
@@ -46,7 +46,7 @@ func cpuPeaks(ctx context.Context, dt DType) (Peaks, error) {
 	dst := make([]float32, cpuPeakCopy)
 	workers := runtime.GOMAXPROCS(0)
 	best = time.Duration(1<<63 - 1)
-	for rep := 0; rep < 4; rep++ {
+	for rep := 0; rep < 6; rep++ {
 		if err := ctx.Err(); err != nil {
 			return Peaks{}, err
 		}
@@ -58,6 +58,6 @@ func cpuPeaks(ctx context.Context, dt DType) (Peaks, error) {
 	}
 	gbps := 2 * 4 * float64(cpuPeakCopy) / best.Seconds() / 1e9
 	return Peaks{GFLOPS: gflops, GBPS: gbps,
-		Method: fmt.Sprintf("SGEMM %d³ (%s), best of 3; copy of %d MiB on %d goroutines, best of 3",
+		Method: fmt.Sprintf("SGEMM %d³ (%s), best of 5; copy of %d MiB on %d goroutines, best of 5",
 			n, blas.Backend(), cpuPeakCopy*4>>20, workers)}, nil
 }
