@@ -7,8 +7,8 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
-	"io"
 	"image/png"
+	"io"
 	"os"
 
 	"golang.org/x/image/bmp"

@@ -136,6 +136,7 @@ func clipShift(ss int32) uint8 {
 // one output row of len(c.bounds)/2 pixels per input row.
 func horizontal(dst []uint8, src *RGB, y0, y1 int, c coeffs) {
 	n := len(c.bounds) / 2
+	const half = int32(1 << (precisionBits - 1))
 	for y := y0; y < y1; y++ {
 		row := src.Pix[y*src.Stride:][:3*src.Rect.Dx()]
 		out := dst[(y-y0)*3*n:][:3*n]
@@ -143,16 +144,17 @@ func horizontal(dst []uint8, src *RGB, y0, y1 int, c coeffs) {
 			xmin, xmax := c.bounds[2*i], c.bounds[2*i+1]
 			k := c.k[i*c.ksize:][:xmax]
 			in := row[3*xmin:][:3*xmax]
-			s0, s1, s2 := int32(1<<(precisionBits-1)), int32(1<<(precisionBits-1)), int32(1<<(precisionBits-1))
+			s0, s1, s2 := half, half, half
 			for x, kv := range k {
-				p := in[3*x : 3*x+3 : 3*x+3]
+				p := in[3*x:][:3]
 				s0 += int32(p[0]) * kv
 				s1 += int32(p[1]) * kv
 				s2 += int32(p[2]) * kv
 			}
-			out[3*i] = clipShift(s0)
-			out[3*i+1] = clipShift(s1)
-			out[3*i+2] = clipShift(s2)
+			o := out[3*i:][:3]
+			o[0] = clipShift(s0)
+			o[1] = clipShift(s1)
+			o[2] = clipShift(s2)
 		}
 	}
 }
@@ -171,8 +173,9 @@ func vertical(src []uint8, stride, colOff, rowLen, rowBase int, c coeffs, acc []
 		}
 		for y, kv := range c.k[i*c.ksize:][:ymax] {
 			in := src[(ymin+y-rowBase)*stride+colOff:][:rowLen]
+			a := acc[:len(in)]
 			for j, p := range in {
-				acc[j] += int32(p) * kv
+				a[j] += int32(p) * kv
 			}
 		}
 		for j, s := range acc {
