@@ -29,7 +29,9 @@ func (d *fileDataset) Identity() string  { return d.id }
 func (d *fileDataset) SkipBad() bool { return true }
 
 // Path is the file of sample i.
-func (d *fileDataset) Path(i int) string { return filepath.Join(d.root, filepath.FromSlash(d.paths[i])) }
+func (d *fileDataset) Path(i int) string {
+	return filepath.Join(d.root, filepath.FromSlash(d.paths[i]))
+}
 
 // Image decodes sample i; errors name the file.
 func (d *fileDataset) Image(i int) (image.Image, error) {
