@@ -133,30 +133,48 @@ func clipShift(ss int32) uint8 {
 }
 
 // horizontal resamples rows [y0, y1) of src (3 bytes per pixel) into dst,
-// one output row of len(c.bounds)/2 pixels per input row.
+// one output row of len(c.bounds)/2 pixels per input row. Each input row
+// is first split into int32 planes so that the tap loops run without
+// bounds checks.
 func horizontal(dst []uint8, src *RGB, y0, y1 int, c coeffs) {
 	n := len(c.bounds) / 2
-	const half = int32(1 << (precisionBits - 1))
+	w := src.Rect.Dx()
+	planes := make([]int32, 3*w)
+	pr, pg, pb := planes[:w], planes[w:2*w], planes[2*w:]
 	for y := y0; y < y1; y++ {
-		row := src.Pix[y*src.Stride:][:3*src.Rect.Dx()]
+		row := src.Pix[y*src.Stride:][:3*w]
+		for x := range pr {
+			p := row[3*x : 3*x+3 : 3*x+3]
+			pr[x], pg[x], pb[x] = int32(p[0]), int32(p[1]), int32(p[2])
+		}
 		out := dst[(y-y0)*3*n:][:3*n]
 		for i := 0; i < n; i++ {
 			xmin, xmax := c.bounds[2*i], c.bounds[2*i+1]
 			k := c.k[i*c.ksize:][:xmax]
-			in := row[3*xmin:][:3*xmax]
-			s0, s1, s2 := half, half, half
-			for x, kv := range k {
-				p := in[3*x:][:3]
-				s0 += int32(p[0]) * kv
-				s1 += int32(p[1]) * kv
-				s2 += int32(p[2]) * kv
-			}
-			o := out[3*i:][:3]
+			s0, s1, s2 := dot3(pr[xmin:], pg[xmin:], pb[xmin:], k)
+			o := out[3*i : 3*i+3 : 3*i+3]
 			o[0] = clipShift(s0)
 			o[1] = clipShift(s1)
 			o[2] = clipShift(s2)
 		}
 	}
+}
+
+// dot3 returns the rounded-up fixed-point dot products of k with r, g
+// and b. It is a separate function so that its loop keeps everything in
+// registers.
+//
+//go:noinline
+func dot3(r, g, b, k []int32) (int32, int32, int32) {
+	const half = int32(1 << (precisionBits - 1))
+	r, g, b = r[:len(k)], g[:len(k)], b[:len(k)]
+	s0, s1, s2 := half, half, half
+	for x, kv := range k {
+		s0 += r[x] * kv
+		s1 += g[x] * kv
+		s2 += b[x] * kv
+	}
+	return s0, s1, s2
 }
 
 // vertical resamples columns of src rows (each rowLen bytes, the first row
@@ -171,7 +189,20 @@ func vertical(src []uint8, stride, colOff, rowLen, rowBase int, c coeffs, acc []
 		for j := range acc {
 			acc[j] = 1 << (precisionBits - 1)
 		}
-		for y, kv := range c.k[i*c.ksize:][:ymax] {
+		k := c.k[i*c.ksize:][:ymax]
+		y := 0
+		for ; y+1 < len(k); y += 2 {
+			k0, k1 := k[y], k[y+1]
+			in0 := src[(ymin+y-rowBase)*stride+colOff:][:rowLen]
+			in1 := src[(ymin+y+1-rowBase)*stride+colOff:][:rowLen]
+			a := acc[:len(in0)]
+			in1 = in1[:len(in0)]
+			for j, p := range in0 {
+				a[j] += int32(p)*k0 + int32(in1[j])*k1
+			}
+		}
+		if y < len(k) {
+			kv := k[y]
 			in := src[(ymin+y-rowBase)*stride+colOff:][:rowLen]
 			a := acc[:len(in)]
 			for j, p := range in {
