@@ -39,6 +39,10 @@ type Model interface {
 	Text() TextEncoder
 	// Describe says what was opened (files, layout, provider), for logs.
 	Describe() string
+	// Fingerprint identifies the weights and image preprocessing, so that
+	// cached image features are reused only for the same model: file paths,
+	// sizes and modification times, and the preprocessing settings.
+	Fingerprint() string
 }
 
 // Spec is what a suite says about a model. Paths are already resolved.

@@ -8,8 +8,14 @@
 //  2. The suite runner stamps each record with the run's [RunInfo] and saves
 //     the growing list as OUT/results.json (a JSON array) after every job,
 //     atomically, with [WriteResults].
-//  3. Readers ([ReadResults]) load results files back for re-rendering,
-//     comparison and the CI gate.
+//  3. Readers ([ReadResults], [ReadFiles]) load results files back for
+//     re-rendering ([Combine] joins several, refusing a measurement present
+//     twice), comparison and the CI gate; [Merge] joins the shards of one
+//     sharded run, checking suite, shards and plan.
+//  4. [GroupSeeds] gathers a measurement's records over seeds for the
+//     tables, plots, comparison and gate in the sub-packages: baselines
+//     (published numbers), tables, plots, render (the report folder),
+//     compare (bootstrap intervals) and gate (CI regression gate, JUnit).
 //
 // Accuracies are fractions in [0,1] under fixed names ([MetricAcc1],
 // [MetricAcc5], [MetricMeanPerClassRecall]); NaN and infinite values are

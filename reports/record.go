@@ -49,7 +49,16 @@ const (
 const (
 	ParamC         = "C"         // chosen inverse regularisation strength
 	ParamNormalize = "normalize" // features L2-normalised
+	// ParamSupervised marks a linear-probe record whose features come from a
+	// supervised backbone (any ONNX image model used as a feature
+	// extractor) rather than a CLIP image tower (bool). Reports draw such
+	// records as baselines, not as evaluated models.
+	ParamSupervised = "supervised"
 )
+
+// ParamBatchSize is the number of images per encoder call (int), so that
+// reports can show milliseconds per batch next to images per second.
+const ParamBatchSize = "batch_size"
 
 // Extra keys for classification records (zero-shot and linear probe).
 const (
@@ -100,6 +109,10 @@ type Record struct {
 	Extra map[string]any `json:"extra,omitempty"`
 	// Error is set when the measurement failed; Metrics is then empty.
 	Error string `json:"error,omitempty"`
+	// Job is the ID of the suite job that produced the record (as printed
+	// by `evalclip run --dry-run`); merge uses it to restore plan order and
+	// to find missing or duplicated shards.
+	Job string `json:"job,omitempty"`
 	// Run identifies the run that produced the record.
 	Run RunInfo `json:"run"`
 }

@@ -44,3 +44,9 @@ func (p *problems) addf(key, format string, args ...any) {
 }
 
 func (p *problems) err() error { return errors.Join(p.errs...) }
+
+// KeyError returns a ConfigError for key (an indexed key path such as
+// "ci.baseline"), located at the line where the suite file writes it.
+func (s *Suite) KeyError(key, format string, args ...any) *ConfigError {
+	return &ConfigError{File: s.Path, Line: s.keys.lineOf(key), Key: key, Msg: fmt.Sprintf(format, args...)}
+}

@@ -273,7 +273,10 @@ func (s *Suite) applyDefaults() {
 		}
 	}
 	if len(s.Report.Formats) == 0 {
-		s.Report.Formats = []ReportFormat{ReportMarkdown, ReportCSV, ReportJSON}
+		s.Report.Formats = []ReportFormat{ReportMarkdown, ReportCSV, ReportJSON, ReportHTML}
+	}
+	if s.Report.Plots == nil {
+		s.Report.Plots = []PlotFormat{PlotSVG, PlotPNG}
 	}
 }
 

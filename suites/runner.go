@@ -42,6 +42,8 @@ type Runner struct {
 	Tasks map[TaskType]TaskRunner
 	// Shard labels records of a sharded run ("i/n").
 	Shard string
+	// NoCache bypasses the feature cache (--no-cache).
+	NoCache bool
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -112,7 +114,7 @@ func (r *Runner) Run(ctx context.Context) (sum *Summary, err error) {
 		Shard:      r.Shard,
 	}
 	interactive := !r.Quiet && isTerminal(stderr)
-	env := &Env{Suite: s, OutDir: r.OutDir, Log: stderr, Progress: nopProgress{}}
+	env := &Env{Suite: s, OutDir: r.OutDir, Log: stderr, Progress: nopProgress{}, NoCache: r.NoCache}
 	defer func() {
 		if cerrs := env.closeResources(); len(cerrs) > 0 {
 			err = errors.Join(append([]error{err}, cerrs...)...)
@@ -228,6 +230,9 @@ func (r *Runner) stamp(rec *reports.Record, job *Job, info reports.RunInfo) {
 	}
 	if rec.Metrics == nil {
 		rec.Metrics = reports.Metrics{}
+	}
+	if rec.Job == "" {
+		rec.Job = job.ID
 	}
 	rec.Run = info
 }

@@ -94,6 +94,8 @@ type Env struct {
 	Log io.Writer
 	// Progress reports the current job's progress.
 	Progress Progress
+	// NoCache asks tasks to neither read nor write cached features.
+	NoCache bool
 
 	mu        sync.Mutex
 	resources map[string]io.Closer

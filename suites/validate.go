@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/evalclip/evalclip/reports"
 )
 
 // namePattern is what suite, model and dataset names may look like: they
@@ -315,6 +317,13 @@ func (s *Suite) validateCI(p *problems) {
 		v := s.CI.Tolerance[name]
 		if !(v >= 0) || math.IsInf(v, 0) {
 			p.addf("ci.tolerance."+name, "must be a non-negative number (an allowed drop, as a fraction), got %v", v)
+		}
+		if known := reports.KnownMetrics(); !contains(known, name) {
+			msg := "unknown metric"
+			if best := closest(name, known); best != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", best)
+			}
+			p.addf("ci.tolerance."+name, "%s; known: %s", msg, strings.Join(known, ", "))
 		}
 	}
 	if len(s.CI.Tolerance) > 0 && s.CI.Baseline == "" {

@@ -8,7 +8,10 @@
 //
 // Commands:
 //
-//	run        run a suite and write results
+//	run        run a suite and write results and a report (--ci: regression gate; --shard I/N)
+//	report     re-render tables, plots and index.html from results files
+//	compare    compare two results files with bootstrap confidence intervals
+//	merge      combine the output folders of a sharded run
 //	validate   check suite files without running them
 //	version    print the build and the ONNX Runtime library in use
 //	help       show help for a command

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
 	_ "github.com/evalclip/evalclip/encoders/fake" // the fake backend for dry runs and tests
+	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/suites"
 )
 
@@ -27,6 +30,11 @@ func init() {
 			quiet := fs.Bool("q", false, "quiet: no progress or per-job lines")
 			failFast := fs.Bool("fail-fast", false, "stop at the first failed job")
 			dryRun := fs.Bool("dry-run", false, "print the planned jobs and exit")
+			shardSpec := fs.String("shard", "", "run only shard I/N of the jobs (I from 0); \"auto\" reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, \"auto/N\" also JOB_COMPLETION_INDEX")
+			ci := fs.Bool("ci", false, "CI gate: compare with the suite's [ci] baseline, write junit.xml and ci-summary.md, exit 1 on a regression")
+			junit := fs.String("junit", "", "JUnit XML path for --ci (default OUT/junit.xml)")
+			noReport := fs.Bool("no-report", false, "do not render tables, plots and index.html after the run")
+			noCache := fs.Bool("no-cache", false, "neither read nor write cached image features")
 			return func(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 				if len(args) != 1 {
 					return usagef("usage: evalclip run [flags] SUITE", "run: want exactly one suite file, got %d", len(args))
@@ -36,24 +44,55 @@ func init() {
 					return err
 				}
 				jobs := suites.Plan(s)
+				var shard *suites.Shard
+				if *shardSpec != "" {
+					sh, err := suites.ParseShard(*shardSpec, os.Getenv)
+					if err != nil {
+						return usagef("", "run: --shard: %v", err)
+					}
+					shard, jobs = &sh, sh.Select(jobs)
+				}
 				if *dryRun {
 					for _, j := range jobs {
 						fmt.Fprintln(stdout, j.ID)
 					}
 					return nil
 				}
+				var baseline []reports.Record
+				if *ci {
+					if baseline, err = ciBaseline(s); err != nil {
+						return err
+					}
+				}
 				dir := *out
 				if dir == "" {
-					dir = suites.DefaultOutDir(suites.DefaultOutRoot, s.Name, time.Now())
+					name := s.Name
+					if shard != nil {
+						name = filepath.Join(name, fmt.Sprintf("shard-%d-of-%d", shard.Index, shard.Count))
+					}
+					dir = suites.DefaultOutDir(suites.DefaultOutRoot, name, time.Now())
 				}
 				if err := suites.PrepareOutDir(dir, *force); err != nil {
 					return err
 				}
-				r := &suites.Runner{Suite: s, Jobs: jobs, OutDir: dir, Stderr: stderr, Quiet: *quiet, FailFast: *failFast, Tasks: taskOverrides}
+				r := &suites.Runner{Suite: s, Jobs: jobs, OutDir: dir, Stderr: stderr, Quiet: *quiet, FailFast: *failFast, Tasks: taskOverrides, NoCache: *noCache}
+				if shard != nil {
+					r.Shard = shard.String()
+				}
+				started := time.Now()
 				sum, err := r.Run(ctx)
 				if sum != nil && !*quiet {
 					fmt.Fprintf(stderr, "results: %s (%d records, %d of %d jobs)\n",
 						filepath.Join(dir, "results.json"), len(sum.Records), sum.Done, sum.Total)
+				}
+				if sum == nil || errors.Is(err, suites.ErrInterrupted) {
+					return err
+				}
+				if !*noReport {
+					err = errors.Join(err, renderReport(stdout, stderr, dir, sum.Records, s, *quiet))
+				}
+				if *ci {
+					err = errors.Join(err, runGate(stdout, stderr, dir, *junit, s, jobs, baseline, sum.Records, started))
 				}
 				return err
 			}

@@ -7,7 +7,9 @@ import (
 	"io"
 	"runtime"
 
+	"github.com/evalclip/evalclip/datasets"
 	"github.com/evalclip/evalclip/encoders"
+	"github.com/evalclip/evalclip/encoders/imageproc"
 	"github.com/evalclip/evalclip/encoders/onnxrt"
 	"github.com/evalclip/evalclip/internal/buildinfo"
 	"github.com/evalclip/evalclip/suites"
@@ -34,6 +36,8 @@ func init() {
 				} else {
 					fmt.Fprintf(stdout, "onnxruntime: %s at %s (from %s)\n", lib.Version, lib.Path, lib.Source)
 				}
+				fmt.Fprintf(stdout, "jpeg decoder: %s\n", imageproc.JPEGDecoder())
+				fmt.Fprintf(stdout, "dataset formats: %v\n", datasets.Formats())
 				fmt.Fprintf(stdout, "encoder backends: %v\n", encoders.Backends())
 				fmt.Fprintf(stdout, "task types: %v\n", suites.RegisteredTasks())
 				return nil

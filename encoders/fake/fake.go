@@ -80,6 +80,11 @@ func (m *Model) Describe() string {
 	return fmt.Sprintf("fake model %s (dim %d, input %dx%d)", m.name, m.dim, m.pre.Size, m.pre.Size)
 }
 
+// Fingerprint identifies the fake model by name, width and preprocessing.
+func (m *Model) Fingerprint() string {
+	return fmt.Sprintf("fake:%s:%d:%+v", m.name, m.dim, m.pre)
+}
+
 // Close releases nothing.
 func (m *Model) Close() error { return nil }
 

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/evalclip/evalclip/reports"
+)
+
+func TestKernelsCommand(t *testing.T) {
+	stdout, stderr, code := cli(t, "kernels", "--n", "64", "--c", "100", "--d", "16", "--k", "3", "--reps", "2", "--impl", "cpu,go-naive")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "# cpu fp32: peak ") {
+		t.Fatalf("output:\n%s", stdout)
+	}
+	bench := regexp.MustCompile(`^BenchmarkKernel/impl=(cpu|go-naive)/dtype=fp32/shape=64x100x16/k=3 \t2\t\d+ ns/op\t[0-9.e+-]+ ms/op-min\t[0-9.e+-]+ GFLOP/s\t[0-9.e+-]+ GB/s\t[0-9.]+ frac_peak\t[0-9.e+-]+ max_abs_err$`)
+	for _, l := range lines[1:] {
+		if !bench.MatchString(l) {
+			t.Errorf("line %q is not a benchmark line", l)
+		}
+	}
+
+	stdout, stderr, code = cli(t, "kernels", "--n", "10", "--c", "20", "--d", "4", "--reps", "1", "--json")
+	if code != 0 {
+		t.Fatalf("--json: exit %d: %s", code, stderr)
+	}
+	var recs []reports.Record
+	if err := json.Unmarshal([]byte(stdout), &recs); err != nil {
+		t.Fatalf("--json output is not a record array: %v\n%s", err, stdout)
+	}
+	if len(recs) == 0 || recs[0].Task != reports.TaskKernel || recs[0].Run.Suite != "evalclip kernels" || recs[0].Metrics[reports.MetricMsMedian] <= 0 {
+		t.Errorf("records %+v", recs)
+	}
+
+	stdout, _, code = cli(t, "kernels", "--list")
+	if code != 0 || !strings.Contains(stdout, "cpu ") || !strings.Contains(stdout, "reference (slow)") || !strings.Contains(stdout, "CPU BLAS: ") {
+		t.Errorf("--list: exit %d\n%s", code, stdout)
+	}
+}
+
+func TestKernelsCommandErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--impl", "fastest"}, `unknown implementation "fastest"`},
+		{[]string{"--dtype", "fp8"}, `--dtype: unknown dtype "fp8" (expected fp32, tf32, fp16 or bf16)`},
+		{[]string{"--impl", "cpu", "--dtype", "bf16"}, "cpu computes in fp32, none of the dtypes asked for (bf16)"},
+		{[]string{"--k", "0"}, "--k = 0 out of range 1..C (C = 1000)"},
+		{[]string{"--c", "3", "--k", "5"}, "--k = 5 out of range 1..C (C = 3)"},
+		{[]string{"--n", "0"}, "--n, --c and --d must be at least 1"},
+		{[]string{"--reps", "0"}, "--reps = 0, must be at least 1"},
+		{[]string{"--warmup", "-1"}, "--warmup = -1, must be 0 or more"},
+		{[]string{"--impl", ","}, "--impl is empty"},
+		{[]string{"extra"}, `unexpected arguments ["extra"]`},
+		{[]string{"--n", "x"}, `invalid value "x" for flag -n`},
+		{[]string{"--impl", "cuda-fused"}, "cuda-fused"},
+	} {
+		_, stderr, code := cli(t, append([]string{"kernels"}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("kernels %v: exit %d, stderr %q; want exit 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}

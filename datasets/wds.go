@@ -1,0 +1,281 @@
+package datasets
+
+import (
+	"archive/tar"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/evalclip/evalclip/encoders/imageproc"
+)
+
+func init() { Register("wds", openWDS) }
+
+// openWDS reads a CLIP_benchmark webdataset: root/<split>/*.tar shards
+// (read in numeric order: 0.tar, 1.tar, ..., 10.tar), each sample a group of
+// members sharing a key ("s0000012.webp", "s0000012.cls"), with the image
+// in .jpg/.jpeg/.png/.webp and the 0-based class index as text in .cls;
+// class names from root/classnames.txt (one per line, label order) and
+// optional templates from root/zeroshot_classification_templates.txt
+// ({c} marks the class name; exposed through [Templater]). Shards are
+// indexed once at open (headers only); images are read from the shards on
+// demand.
+func openWDS(root, split string) (Dataset, error) {
+	if err := rootDir("wds", root); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(root, split)
+	shards, err := filepath.Glob(filepath.Join(dir, "*.tar"))
+	if err != nil || len(shards) == 0 {
+		return nil, fmt.Errorf("wds: no shards %s", filepath.Join(dir, "*.tar"))
+	}
+	sort.Slice(shards, func(a, b int) bool { return shardLess(filepath.Base(shards[a]), filepath.Base(shards[b])) })
+	classesPath := filepath.Join(root, "classnames.txt")
+	lines, err := readLines(classesPath)
+	if err != nil {
+		return nil, fmt.Errorf("wds: class names: %w", err)
+	}
+	d := &wdsDataset{root: root}
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" {
+			d.classes = append(d.classes, l)
+		}
+	}
+	if len(d.classes) == 0 {
+		return nil, fmt.Errorf("wds: %s lists no classes", classesPath)
+	}
+	if lines, err := readLines(filepath.Join(root, "zeroshot_classification_templates.txt")); err == nil {
+		for _, l := range lines {
+			if l = strings.TrimSpace(l); l != "" {
+				d.templates = append(d.templates, l)
+			}
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("wds: templates: %w", err)
+	}
+	id := newIdentity("wds")
+	for _, c := range d.classes {
+		id.str(c)
+	}
+	for si, shard := range shards {
+		rel := split + "/" + filepath.Base(shard)
+		if err := d.index(si, shard, rel, id); err != nil {
+			return nil, err
+		}
+	}
+	d.shards = shards
+	d.files = make([]*os.File, len(shards))
+	if len(d.samples) == 0 {
+		return nil, fmt.Errorf("wds: no samples in %s", dir)
+	}
+	d.id = id.sum()
+	return d, nil
+}
+
+// shardLess orders "2.tar" before "10.tar", other names by text.
+func shardLess(a, b string) bool {
+	na, ea := strconv.Atoi(strings.TrimSuffix(a, ".tar"))
+	nb, eb := strconv.Atoi(strings.TrimSuffix(b, ".tar"))
+	if ea == nil && eb == nil {
+		return na < nb
+	}
+	return a < b
+}
+
+type wdsSample struct {
+	shard  int
+	key    string
+	member string
+	offset int64
+	size   int64
+	label  int
+}
+
+type wdsDataset struct {
+	root      string
+	shards    []string
+	classes   []string
+	templates []string
+	samples   []wdsSample
+	id        string
+
+	mu    sync.Mutex
+	files []*os.File
+}
+
+var wdsImageExts = []string{"jpg", "jpeg", "png", "webp"}
+
+// index lists one shard's samples: for each key, the first image member
+// (by the order of wdsImageExts) and the .cls label.
+func (d *wdsDataset) index(si int, shard, rel string, id *identity) error {
+	f, err := os.Open(shard)
+	if err != nil {
+		return fmt.Errorf("wds: %w", err)
+	}
+	defer f.Close()
+	type group struct {
+		img      map[string]wdsSample
+		cls      string
+		hasCls   bool
+		firstPos int
+	}
+	groups := map[string]*group{}
+	var keys []string
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("wds: %s: %w", rel, err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		// The data of the member starts where the reader stands now.
+		off, err := f.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return fmt.Errorf("wds: %s: %w", rel, err)
+		}
+		base := path.Base(h.Name)
+		dot := strings.Index(base, ".")
+		if dot <= 0 {
+			continue
+		}
+		key := path.Join(path.Dir(h.Name), base[:dot])
+		ext := strings.ToLower(base[dot+1:])
+		g := groups[key]
+		if g == nil {
+			g = &group{img: map[string]wdsSample{}}
+			groups[key] = g
+			keys = append(keys, key)
+		}
+		switch {
+		case ext == "cls":
+			b, err := io.ReadAll(io.LimitReader(tr, 64))
+			if err != nil {
+				return fmt.Errorf("wds: %s: %s: %w", rel, h.Name, err)
+			}
+			g.cls, g.hasCls = strings.TrimSpace(string(b)), true
+		case contains(wdsImageExts, ext):
+			g.img[ext] = wdsSample{shard: si, key: key, member: h.Name, offset: off, size: h.Size}
+		}
+	}
+	for _, key := range keys {
+		g := groups[key]
+		var s wdsSample
+		found := false
+		for _, ext := range wdsImageExts {
+			if v, ok := g.img[ext]; ok {
+				s, found = v, true
+				break
+			}
+		}
+		if !found && !g.hasCls {
+			continue // a key with neither (metadata only)
+		}
+		if !found {
+			return fmt.Errorf("wds: %s: sample %s has a label but no .jpg/.png/.webp image", rel, key)
+		}
+		if !g.hasCls {
+			return fmt.Errorf("wds: %s: sample %s has no .cls label", rel, key)
+		}
+		label, err := strconv.Atoi(g.cls)
+		if err != nil || label < 0 || label >= len(d.classes) {
+			return fmt.Errorf("wds: %s: %s.cls: label %q out of range 0..%d (classnames.txt has %d classes)", rel, key, g.cls, len(d.classes)-1, len(d.classes))
+		}
+		s.label = label
+		d.samples = append(d.samples, s)
+		id.str(rel)
+		id.str(s.member)
+		id.int(int(s.size))
+		id.int(label)
+	}
+	st, err := f.Stat()
+	if err == nil {
+		id.int(int(st.Size()))
+		id.int(int(st.ModTime().UnixNano()))
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *wdsDataset) Len() int            { return len(d.samples) }
+func (d *wdsDataset) Label(i int) int     { return d.samples[i].label }
+func (d *wdsDataset) Classes() []string   { return d.classes }
+func (d *wdsDataset) Identity() string    { return d.id }
+func (d *wdsDataset) Templates() []string { return d.templates }
+
+// SkipBad: an undecodable image is skipped and counted, not fatal.
+func (d *wdsDataset) SkipBad() bool { return true }
+
+// Path is "shard.tar:member" for sample i.
+func (d *wdsDataset) Path(i int) string {
+	s := d.samples[i]
+	return d.shards[s.shard] + ":" + s.member
+}
+
+// Image reads sample i's image member from its shard and decodes it.
+func (d *wdsDataset) Image(i int) (image.Image, error) {
+	s := d.samples[i]
+	f, err := d.file(s.shard)
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, s.size)
+	if _, err := f.ReadAt(buf, s.offset); err != nil {
+		return nil, fmt.Errorf("wds: %s: %w", d.Path(i), err)
+	}
+	img, err := imageproc.Decode(buf)
+	if err != nil {
+		return nil, fmt.Errorf("wds: sample %d: %s: %w", i, d.Path(i), err)
+	}
+	return img, nil
+}
+
+// file opens shard si once and keeps it open (ReadAt is safe for
+// concurrent use).
+func (d *wdsDataset) file(si int) (*os.File, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if f := d.files[si]; f != nil {
+		return f, nil
+	}
+	f, err := os.Open(d.shards[si])
+	if err != nil {
+		return nil, fmt.Errorf("wds: %w", err)
+	}
+	d.files[si] = f
+	return f, nil
+}
+
+// Close closes the open shard files.
+func (d *wdsDataset) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var errs []error
+	for i, f := range d.files {
+		if f != nil {
+			errs = append(errs, f.Close())
+			d.files[i] = nil
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,18 @@
+// Package prompts supplies class names and prompt templates for zero-shot
+// classification, and builds the text side of a zero-shot classifier.
+//
+// Data flow:
+//
+//  1. Built-in sets (CLIP_benchmark's class names and templates, including
+//     OpenAI's 1000 ImageNet names and 80 templates) are embedded from
+//     data/; a suite selects one per dataset with `prompts = "pets"`, or
+//     supplies its own `classnames` and `templates` files ([Resolve]).
+//  2. [Expand] renders every template for every class ({c} or {} marks the
+//     class name).
+//  3. The text tower embeds the prompts; [Ensemble] L2-normalises each
+//     embedding, averages them per class and renormalises, giving the class
+//     weights that image embeddings are scored against.
+//
+// Class names must be in the dataset reader's label order: Resolve checks
+// the count, and built-in sets are in the order of the reference datasets.
+package prompts

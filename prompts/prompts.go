@@ -1,0 +1,257 @@
+package prompts
+
+import (
+	"bufio"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+)
+
+//go:embed data/classnames.json
+var classnamesJSON []byte
+
+//go:embed data/templates.json
+var templatesJSON []byte
+
+// FallbackSet is the template set used when a built-in set has class names
+// but no templates of its own, and for datasets without a built-in set
+// (CLIP_benchmark does the same).
+const FallbackSet = "imagenet1k"
+
+var (
+	loadOnce   sync.Once
+	classnames map[string][]string
+	templates  map[string][]string
+	loadErr    error
+)
+
+func load() error {
+	loadOnce.Do(func() {
+		if err := json.Unmarshal(classnamesJSON, &classnames); err != nil {
+			loadErr = fmt.Errorf("prompts: embedded classnames.json: %w", err)
+			return
+		}
+		if err := json.Unmarshal(templatesJSON, &templates); err != nil {
+			loadErr = fmt.Errorf("prompts: embedded templates.json: %w", err)
+		}
+	})
+	return loadErr
+}
+
+// Set is a list of class names (in label order) with the templates to
+// render them into prompts.
+type Set struct {
+	// Name says where the set came from: a built-in name or file paths.
+	Name       string
+	Classnames []string
+	Templates  []string
+}
+
+// Names lists the built-in sets: every name that has templates, class
+// names, or both.
+func Names() []string {
+	if err := load(); err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	for k := range classnames {
+		seen[k] = true
+	}
+	for k := range templates {
+		seen[k] = true
+	}
+	var out []string
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Builtin returns the built-in set called name. Its Classnames are nil when
+// the set has only templates (the dataset reader then supplies the names);
+// its Templates fall back to FallbackSet's when it has only class names.
+func Builtin(name string) (*Set, error) {
+	if err := load(); err != nil {
+		return nil, err
+	}
+	cn, hasNames := classnames[name]
+	tp, hasTemplates := templates[name]
+	if !hasNames && !hasTemplates {
+		return nil, fmt.Errorf("unknown prompt set %q (built-in sets: %s)", name, strings.Join(Names(), ", "))
+	}
+	if !hasTemplates {
+		tp = templates[FallbackSet]
+	}
+	return &Set{Name: name, Classnames: append([]string(nil), cn...), Templates: append([]string(nil), tp...)}, nil
+}
+
+// ReadLines reads a file of one entry per line: surrounding whitespace is
+// trimmed, and blank lines and lines starting with '#' are skipped.
+func ReadLines(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no entries", path)
+	}
+	return out, nil
+}
+
+// Request says how a suite's dataset entry asks for prompts.
+type Request struct {
+	Dataset    string // dataset name, for errors
+	Prompts    string // built-in set name, or ""
+	Classnames string // file, or ""
+	Templates  string // file, or ""
+	// Format is the dataset's format; with no Prompts it picks a default set
+	// (imagenet -> imagenet1k, pets, mnist, svhn).
+	Format string
+}
+
+// defaultSets maps dataset formats to their built-in set.
+var defaultSets = map[string]string{"imagenet": "imagenet1k", "pets": "pets", "mnist": "mnist", "svhn": "svhn"}
+
+// Resolve builds the prompt set for a dataset whose reader reports
+// readerClasses (in label order). Files override the built-in set; the
+// built-in set falls back to the reader's class names when it has none, and
+// to FallbackSet's templates. The number of class names must equal the
+// number of reader classes.
+func Resolve(req Request, readerClasses []string) (*Set, error) {
+	setName := req.Prompts
+	if setName == "" {
+		setName = defaultSets[req.Format]
+	}
+	set := &Set{Name: setName}
+	if setName != "" {
+		b, err := Builtin(setName)
+		if err != nil {
+			return nil, fmt.Errorf("dataset %s: %w", req.Dataset, err)
+		}
+		set = b
+	}
+	var names []string
+	if req.Classnames != "" {
+		lines, err := ReadLines(req.Classnames)
+		if err != nil {
+			return nil, fmt.Errorf("dataset %s: classnames: %w", req.Dataset, err)
+		}
+		set.Classnames = lines
+		names = append(names, req.Classnames)
+	}
+	if req.Templates != "" {
+		lines, err := ReadLines(req.Templates)
+		if err != nil {
+			return nil, fmt.Errorf("dataset %s: templates: %w", req.Dataset, err)
+		}
+		for i, t := range lines {
+			if !strings.Contains(t, "{c}") && !strings.Contains(t, "{}") {
+				return nil, fmt.Errorf("dataset %s: %s:%d: template %q has no {c} or {} for the class name", req.Dataset, req.Templates, i+1, t)
+			}
+		}
+		set.Templates = lines
+		names = append(names, req.Templates)
+	}
+	if len(names) > 0 {
+		if setName != "" {
+			names = append([]string{setName}, names...)
+		}
+		set.Name = strings.Join(names, "+")
+	}
+	if set.Classnames == nil {
+		set.Classnames = append([]string(nil), readerClasses...)
+		if set.Name == "" {
+			set.Name = "dataset classes"
+		}
+	}
+	if len(set.Templates) == 0 {
+		fb, err := Builtin(FallbackSet)
+		if err != nil {
+			return nil, err
+		}
+		set.Templates = fb.Templates
+	}
+	if len(set.Classnames) != len(readerClasses) {
+		return nil, fmt.Errorf("dataset %s: prompt set %s has %d class names but the dataset has %d classes (class names must follow the reader's label order)",
+			req.Dataset, set.Name, len(set.Classnames), len(readerClasses))
+	}
+	return set, nil
+}
+
+// Render puts class into template at {c} or {}.
+func Render(template, class string) string {
+	if strings.Contains(template, "{c}") {
+		return strings.ReplaceAll(template, "{c}", class)
+	}
+	return strings.ReplaceAll(template, "{}", class)
+}
+
+// Expand renders every template for every class, class-major: prompt
+// c*len(Templates)+t is template t for class c.
+func (s *Set) Expand() []string {
+	out := make([]string, 0, len(s.Classnames)*len(s.Templates))
+	for _, c := range s.Classnames {
+		for _, t := range s.Templates {
+			out = append(out, Render(t, c))
+		}
+	}
+	return out
+}
+
+// Ensemble turns prompt embeddings (classes*templates rows of width dim, in
+// Expand's order) into class weights (classes rows): each embedding is
+// L2-normalised, the templates of a class are averaged, and the mean is
+// renormalised. Accumulation is in float64.
+func Ensemble(emb []float32, classes, templates, dim int) ([]float32, error) {
+	if len(emb) != classes*templates*dim {
+		return nil, fmt.Errorf("ensemble: %d values for %d classes x %d templates x %d dims", len(emb), classes, templates, dim)
+	}
+	out := make([]float32, classes*dim)
+	acc := make([]float64, dim)
+	for c := 0; c < classes; c++ {
+		clear(acc)
+		for t := 0; t < templates; t++ {
+			row := emb[(c*templates+t)*dim : (c*templates+t+1)*dim]
+			var ss float64
+			for _, v := range row {
+				ss += float64(v) * float64(v)
+			}
+			if ss == 0 || math.IsNaN(ss) || math.IsInf(ss, 0) {
+				return nil, fmt.Errorf("ensemble: embedding of class %d template %d has norm %v", c, t, math.Sqrt(ss))
+			}
+			inv := 1 / math.Sqrt(ss)
+			for i, v := range row {
+				acc[i] += float64(v) * inv
+			}
+		}
+		var ss float64
+		for _, v := range acc {
+			ss += v * v
+		}
+		inv := 1 / math.Sqrt(ss)
+		for i, v := range acc {
+			out[c*dim+i] = float32(v * inv)
+		}
+	}
+	return out, nil
+}

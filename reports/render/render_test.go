@@ -1,0 +1,60 @@
+package render
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/evalclip/evalclip/reports"
+)
+
+func TestRenderAll(t *testing.T) {
+	recs, err := reports.ReadResults(filepath.Join("..", "testdata", "results_a.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	out, err := Render(recs, Options{Dir: dir, Formats: AllFormats, Plots: []string{"svg", "png"}, Notes: []string{"a note"},
+		Sources: []string{filepath.Join(dir, "results.json")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"report.md", "report.tex", "tables.json", "bench.txt", "index.html", "tables/zeroshot.csv",
+		"tables/kernels.csv", "plots/fewshot_pets.svg", "plots/fewshot_pets.png", "plots/roofline.png", "plots/pets_humans.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+	index, _ := os.ReadFile(filepath.Join(dir, "index.html"))
+	s := string(index)
+	for _, want := range []string{`<section id="zeroshot">`, `<section id="fewshot">`, `<section id="kernels">`,
+		`<img src="plots/fewshot_pets.svg"`, `<img src="plots/confusion_RN50_mnist.svg"`, `<a href="plots/roofline.png">PNG</a>`,
+		`<li class="note">a note</li>`, "metric mean_per_class_recall is NaN", "failed: probe: features/train.npy",
+		`<dd>results.json</dd>`, `<a href="report.tex">report.tex</a>`, "<dd>paper-small</dd>"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("index.html lacks %q", want)
+		}
+	}
+	if len(out.Notes) != 3 {
+		t.Errorf("notes %v", out.Notes)
+	}
+}
+
+func TestRenderFormatsAndEmpty(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Render(nil, Options{Dir: dir, Formats: []string{"xlsx"}}); err == nil || !strings.Contains(err.Error(), `unknown report format "xlsx"`) {
+		t.Errorf("xlsx: %v", err)
+	}
+	if _, err := Render(nil, Options{Dir: dir, Plots: []string{"gif"}}); err == nil || !strings.Contains(err.Error(), `unknown plot format "gif"`) {
+		t.Errorf("gif: %v", err)
+	}
+	out, err := Render(nil, Options{Dir: dir, Formats: []string{"md", "html"}, Plots: []string{"png"}})
+	if err != nil || len(out.Files) != 2 {
+		t.Fatalf("%v %v", out, err)
+	}
+	index, _ := os.ReadFile(filepath.Join(dir, "index.html"))
+	if !strings.Contains(string(index), "No successful records to tabulate.") {
+		t.Error(string(index))
+	}
+}

@@ -1,0 +1,171 @@
+package tables
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/evalclip/evalclip/reports"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// The fixture records come from tools/fixtures/make_report_records.py; the
+// golden outputs were produced by this package (go test -update) and
+// checked by hand against the fixture's numbers and the CLIP paper.
+func fixture(t *testing.T) []reports.Record {
+	t.Helper()
+	recs, err := reports.ReadResults(filepath.Join("..", "testdata", "results_a.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden file (go test -update rewrites it):\n%s", name, got)
+	}
+}
+
+func TestGoldenTables(t *testing.T) {
+	tbls := Build(fixture(t))
+	var names []string
+	for _, tb := range tbls {
+		names = append(names, tb.Name)
+	}
+	if got := strings.Join(names, ","); got != "zeroshot,zeroshot_detail,fewshot,zeroshot_vs_supervised,throughput,kernels" {
+		t.Fatalf("tables %s", got)
+	}
+	var md, tex, js bytes.Buffer
+	if err := WriteMarkdown(&md, tbls); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.md", md.Bytes())
+	if err := WriteLaTeX(&tex, tbls); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.tex", tex.Bytes())
+	if err := WriteJSON(&js, tbls); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "tables.json", js.Bytes())
+	for _, tb := range tbls {
+		var b bytes.Buffer
+		if err := WriteCSV(&b, tb); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, tb.Name+".csv", b.Bytes())
+	}
+}
+
+func TestTableContents(t *testing.T) {
+	var md bytes.Buffer
+	WriteMarkdown(&md, Build(fixture(t)))
+	s := md.String()
+	for _, want := range []string{
+		"| ViT-B-32 | 86.8 | 55.3 |",            // zero-shot matrix, paper metric
+		"| CLIP paper ViT-B/32 | 87.0 | 51.9 |", // Table 11 row under the model
+		"| tinyclip | mnist | test | 300 | top-1 | 29.3 | 29.3 | 74.7 | NaN | no baseline | – | no baseline | – |", // NaN and no baseline
+		"| ViT-B-32 | CLIP | pets | all | 3 | mean per class | 90.6 ± 1.6 |",                                       // mean ± std over seeds
+		"| resnet50-sup | supervised | pets | 1 | 3 |",                                                             // supervised backbone as a baseline
+		"| ViT-B-32 | pets | mean per class | 86.8 | linear probe resnet50-sup (supervised) | 89.5 ± 2.8 | -2.8 |", // Figure 5 table
+		"| ViT-B-32 | pets | cuda | 86.8 | 310.0 | 455.5 | 2.195 | 64 | 140.5 |",                                   // throughput
+		"| cuda-tiled | fp16 | 50000x1000x512 | 5 | NVIDIA H100 80GB HBM3 | 0.346 |",                               // kernels
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+	if strings.Contains(s, "tinyclip | mnist | 4") {
+		t.Error("a failed job made it into a table")
+	}
+}
+
+func TestBenchIsReadableByBenchstat(t *testing.T) {
+	recs := fixture(t)
+	var b bytes.Buffer
+	if err := WriteBench(&b, recs); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "bench.txt", b.Bytes())
+	r := benchfmt.NewReader(bytes.NewReader(b.Bytes()), "bench.txt")
+	counts := map[string]int{}
+	var units benchfmt.UnitMetadataMap = map[benchfmt.UnitMetadataKey]*benchfmt.UnitMetadata{}
+	for r.Scan() {
+		switch rec := r.Result().(type) {
+		case *benchfmt.SyntaxError:
+			t.Fatalf("benchfmt: %v", rec)
+		case *benchfmt.UnitMetadata:
+			units[rec.UnitMetadataKey] = rec
+		case *benchfmt.Result:
+			base, _ := rec.Name.Parts()
+			counts[string(base)]++
+			if rec.GetConfig("suite") != "paper-small" {
+				t.Errorf("%s: suite config %q", rec.Name, rec.GetConfig("suite"))
+			}
+			if string(rec.Name.Full()) == "ZeroShot/model=ViT-B-32/dataset=pets" {
+				if v, ok := rec.Value("acc1"); !ok || v != 0.867568 {
+					t.Errorf("acc1 = %v %v", v, ok)
+				}
+			}
+			if string(rec.Name.Full()) == "ZeroShot/model=tinyclip/dataset=mnist" {
+				if _, ok := rec.Value("mean-per-class"); ok {
+					t.Error("NaN metric written as a measurement")
+				}
+			}
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	// 5 zero-shot records, 108 probe records (seeds repeat a name), 7 kernels; the failed job is left out.
+	if counts["ZeroShot"] != 5 || counts["LinearProbe"] != 108 || counts["Kernel"] != 7 {
+		t.Errorf("results per benchmark: %v", counts)
+	}
+	if units.GetBetter("sec/op") != -1 || units.GetBetter("acc1") != 1 {
+		t.Errorf("unit metadata: sec/op %d acc1 %d", units.GetBetter("sec/op"), units.GetBetter("acc1"))
+	}
+}
+
+func TestEscaping(t *testing.T) {
+	tb := &Table{Name: "x", Title: "50% a_b & c", Columns: []Column{{Key: "k", Title: "a|b"}}, Rows: [][]Cell{{Txt("x_y|z")}}}
+	var md, tex, h bytes.Buffer
+	WriteMarkdown(&md, []*Table{tb})
+	WriteLaTeX(&tex, []*Table{tb})
+	WriteHTML(&h, tb)
+	if !strings.Contains(md.String(), `x_y\|z`) || !strings.Contains(tex.String(), `50\% a\_b \& c`) || !strings.Contains(h.String(), "50% a_b &amp; c") {
+		t.Errorf("escaping:\n%s\n%s\n%s", md.String(), tex.String(), h.String())
+	}
+	if len(Build(nil)) != 0 {
+		t.Error("tables from no records")
+	}
+}
+
+func TestSupervisedImageNetRow(t *testing.T) {
+	recs := []reports.Record{{Task: reports.TaskZeroShot, Model: "ViT-B-32", Dataset: "imagenet", Metrics: reports.Metrics{reports.MetricAcc1: 0.63}}}
+	var md bytes.Buffer
+	WriteMarkdown(&md, []*Table{ZeroShot(reports.GroupSeeds(recs))})
+	for _, want := range []string{"| ViT-B-32 | 63.0 |", "| CLIP paper ViT-B/32 | 63.2 |", "| ResNet-50 (supervised, ImageNet), trained on labels | 76.1 |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, md.String())
+		}
+	}
+}

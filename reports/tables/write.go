@@ -1,0 +1,243 @@
+package tables
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"strings"
+)
+
+// WriteMarkdown writes tables as GitHub-flavoured Markdown, each under a
+// "## Title" heading with its caption and notes.
+func WriteMarkdown(w io.Writer, tables []*Table) error {
+	var b strings.Builder
+	for i, t := range tables {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "## %s\n\n", t.Title)
+		if t.Caption != "" {
+			fmt.Fprintf(&b, "%s\n\n", t.Caption)
+		}
+		b.WriteString("|")
+		for _, c := range t.Columns {
+			fmt.Fprintf(&b, " %s |", mdEscape(c.Title))
+		}
+		b.WriteString("\n|")
+		for _, c := range t.Columns {
+			if c.Numeric {
+				b.WriteString("---:|")
+			} else {
+				b.WriteString("---|")
+			}
+		}
+		b.WriteString("\n")
+		for _, row := range t.Rows {
+			b.WriteString("|")
+			for _, c := range row {
+				fmt.Fprintf(&b, " %s |", mdEscape(c.String()))
+			}
+			b.WriteString("\n")
+		}
+		for _, n := range t.Notes {
+			fmt.Fprintf(&b, "\n- %s", n)
+		}
+		if len(t.Notes) > 0 {
+			b.WriteString("\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// WriteCSV writes one table as CSV with a header of column keys. Numbers
+// are written unrounded (to 6 decimals) in the column's unit; a column
+// whose cells carry a spread gets a KEY_std column after it. Missing values
+// are empty, NaN is "NaN".
+func WriteCSV(w io.Writer, t *Table) error {
+	cw := csv.NewWriter(w)
+	var head []string
+	std := make([]bool, len(t.Columns))
+	for j, c := range t.Columns {
+		head = append(head, c.Key)
+		if std[j] = t.HasStd(j); std[j] {
+			head = append(head, c.Key+"_std")
+		}
+	}
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	for _, row := range t.Rows {
+		var rec []string
+		for j, c := range row {
+			rec = append(rec, csvValue(c))
+			if std[j] {
+				if c.HasStd {
+					rec = append(rec, raw(c.Std))
+				} else {
+					rec = append(rec, "")
+				}
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func csvValue(c Cell) string {
+	switch {
+	case c.Num:
+		return raw(c.V)
+	case c.Text == TextMissing:
+		return ""
+	}
+	return c.Text
+}
+
+// WriteLaTeX writes tables as LaTeX table environments (booktabs rules) to
+// \input into a paper.
+func WriteLaTeX(w io.Writer, tables []*Table) error {
+	var b strings.Builder
+	b.WriteString("% evalclip tables; needs \\usepackage{booktabs}\n")
+	for _, t := range tables {
+		b.WriteString("\n\\begin{table}[t]\n\\centering\n\\small\n")
+		b.WriteString("\\begin{tabular}{")
+		for _, c := range t.Columns {
+			if c.Numeric {
+				b.WriteString("r")
+			} else {
+				b.WriteString("l")
+			}
+		}
+		b.WriteString("}\n\\toprule\n")
+		for j, c := range t.Columns {
+			if j > 0 {
+				b.WriteString(" & ")
+			}
+			b.WriteString(texEscape(c.Title))
+		}
+		b.WriteString(" \\\\\n\\midrule\n")
+		for _, row := range t.Rows {
+			for j, c := range row {
+				if j > 0 {
+					b.WriteString(" & ")
+				}
+				b.WriteString(texCell(c))
+			}
+			b.WriteString(" \\\\\n")
+		}
+		b.WriteString("\\bottomrule\n\\end{tabular}\n")
+		caption := t.Title
+		if t.Caption != "" {
+			caption += ". " + t.Caption
+		}
+		fmt.Fprintf(&b, "\\caption{%s}\n\\label{tab:%s}\n\\end{table}\n", texEscape(caption), t.Name)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func texCell(c Cell) string {
+	switch {
+	case c.Num && c.HasStd && c.Text == "":
+		return fmt.Sprintf("%.*f $\\pm$ %.*f", c.Prec, c.V, c.Prec, c.Std)
+	case c.Text == TextMissing:
+		return "--"
+	}
+	return texEscape(c.String())
+}
+
+var texReplacer = strings.NewReplacer(`\`, `\textbackslash{}`, "&", `\&`, "%", `\%`, "$", `\$`, "#", `\#`,
+	"_", `\_`, "{", `\{`, "}", `\}`, "~", `\textasciitilde{}`, "^", `\textasciicircum{}`,
+	"±", `$\pm$`, "Δ", `$\Delta$`, "–", "--", "·", `$\cdot$`)
+
+func texEscape(s string) string { return texReplacer.Replace(s) }
+
+// WriteHTML writes one table as an HTML fragment (a <table> with its title
+// and caption), as index.html embeds it.
+func WriteHTML(w io.Writer, t *Table) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<section id=\"%s\">\n<h2>%s</h2>\n", html.EscapeString(t.Name), html.EscapeString(t.Title))
+	if t.Caption != "" {
+		fmt.Fprintf(&b, "<p class=\"caption\">%s</p>\n", html.EscapeString(t.Caption))
+	}
+	b.WriteString("<table>\n<thead><tr>")
+	for _, c := range t.Columns {
+		fmt.Fprintf(&b, "<th%s>%s</th>", numClass(c.Numeric), html.EscapeString(c.Title))
+	}
+	b.WriteString("</tr></thead>\n<tbody>\n")
+	for _, row := range t.Rows {
+		b.WriteString("<tr>")
+		for j, c := range row {
+			num := j < len(t.Columns) && t.Columns[j].Numeric
+			fmt.Fprintf(&b, "<td%s>%s</td>", numClass(num), html.EscapeString(c.String()))
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</tbody>\n</table>\n")
+	for _, n := range t.Notes {
+		fmt.Fprintf(&b, "<p class=\"note\">%s</p>\n", html.EscapeString(n))
+	}
+	b.WriteString("</section>\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func numClass(num bool) string {
+	if num {
+		return ` class="num"`
+	}
+	return ""
+}
+
+// jsonTable is the JSON form of a table: rows are objects keyed by column
+// key; numbers stay numbers (with KEY_std for spreads), text stays text,
+// missing values are null.
+type jsonTable struct {
+	Name    string           `json:"name"`
+	Title   string           `json:"title"`
+	Caption string           `json:"caption,omitempty"`
+	Columns []string         `json:"columns"`
+	Rows    []map[string]any `json:"rows"`
+	Notes   []string         `json:"notes,omitempty"`
+}
+
+// WriteJSON writes tables as a JSON array.
+func WriteJSON(w io.Writer, tables []*Table) error {
+	out := make([]jsonTable, 0, len(tables))
+	for _, t := range tables {
+		jt := jsonTable{Name: t.Name, Title: t.Title, Caption: t.Caption, Notes: t.Notes, Rows: []map[string]any{}}
+		for _, c := range t.Columns {
+			jt.Columns = append(jt.Columns, c.Key)
+		}
+		for _, row := range t.Rows {
+			m := map[string]any{}
+			for j, c := range row {
+				key := t.Columns[j].Key
+				switch {
+				case c.Num:
+					m[key] = json.Number(raw(c.V))
+					if c.HasStd {
+						m[key+"_std"] = json.Number(raw(c.Std))
+					}
+				case c.Text == TextMissing:
+					m[key] = nil
+				default:
+					m[key] = c.Text
+				}
+			}
+			jt.Rows = append(jt.Rows, m)
+		}
+		out = append(out, jt)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

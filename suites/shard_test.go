@@ -1,0 +1,117 @@
+package suites
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestParseShard(t *testing.T) {
+	ok := []struct {
+		spec string
+		env  func(string) string
+		want Shard
+	}{
+		{"0/4", env(), Shard{0, 4}},
+		{" 3/4 ", env(), Shard{3, 4}},
+		{"auto", env(EnvSlurmTaskID, "2", EnvSlurmTaskCount, "5"), Shard{2, 5}},
+		{"auto", env(EnvSlurmTaskID, "7", EnvSlurmTaskCount, "4", EnvSlurmTaskMin, "1", EnvSlurmTaskStep, "2"), Shard{3, 4}},
+		{"auto/8", env(EnvK8sIndex, "6"), Shard{6, 8}},
+		{"auto/3", env(EnvSlurmTaskID, "1", EnvK8sIndex, "2"), Shard{1, 3}},
+		{"1/auto", env(EnvSlurmTaskCount, "2"), Shard{1, 2}},
+	}
+	for _, c := range ok {
+		got, err := ParseShard(c.spec, c.env)
+		if err != nil || got != c.want {
+			t.Errorf("%q: %v %v, want %v", c.spec, got, err, c.want)
+		}
+	}
+	bad := []struct {
+		spec string
+		env  func(string) string
+		want string
+	}{
+		{"4/4", env(), "index 4 out of range 0..3 (shards are counted from 0)"},
+		{"1", env(), "expected I/N"},
+		{"a/4", env(), `shard index "a" is not an integer`},
+		{"0/0", env(), `shard count "0" is not a positive integer`},
+		{"auto", env(), "SLURM_ARRAY_TASK_COUNT is not set; give the shard count as auto/N"},
+		{"auto/4", env(), "neither SLURM_ARRAY_TASK_ID (Slurm job array) nor JOB_COMPLETION_INDEX (Kubernetes Indexed Job) is set"},
+		{"auto/4", env(EnvK8sIndex, "x"), `JOB_COMPLETION_INDEX="x" is not an integer`},
+		{"auto", env(EnvSlurmTaskID, "4", EnvSlurmTaskCount, "4", EnvSlurmTaskMin, "1", EnvSlurmTaskStep, "2"), "SLURM_ARRAY_TASK_ID=4 is not in the array 1, 3, ..."},
+		{"auto/2", env(EnvK8sIndex, "2"), "index 2 out of range 0..1"},
+	}
+	for _, c := range bad {
+		if _, err := ParseShard(c.spec, c.env); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: err %v, want %q", c.spec, err, c.want)
+		}
+	}
+}
+
+func TestShardSelectPartitions(t *testing.T) {
+	s := fakeSuite(t, "[[tasks]]\ntype = \"linear_probe\"\nshots = [1, 2]\nseeds = [0, 1]\n[[tasks]]\ntype = \"kernels\"\nshapes = [\"8x8x8\"]\n")
+	jobs := Plan(s)
+	for n := 1; n <= len(jobs)+2; n++ {
+		seen := map[string]int{}
+		for i := 0; i < n; i++ {
+			part := Shard{i, n}.Select(jobs)
+			again := Shard{i, n}.Select(jobs)
+			if fmt.Sprint(ids(part)) != fmt.Sprint(ids(again)) {
+				t.Fatalf("shard %d/%d not deterministic", i, n)
+			}
+			for k, j := range part {
+				seen[j.ID]++
+				if k > 0 && part[k-1].Index >= j.Index {
+					t.Fatalf("shard %d/%d out of plan order", i, n)
+				}
+			}
+		}
+		for _, j := range jobs {
+			if seen[j.ID] != 1 {
+				t.Fatalf("n=%d: job %s runs %d times", n, j.ID, seen[j.ID])
+			}
+		}
+	}
+	// 4 model x dataset groups + 1 kernel job: with 2 shards, every job of a
+	// model and dataset lands on the same shard.
+	where := map[string]int{}
+	for i := 0; i < 2; i++ {
+		for _, j := range (Shard{i, 2}).Select(jobs) {
+			if j.Model == nil {
+				continue
+			}
+			key := j.Model.Name + "/" + j.Dataset.Name
+			if prev, ok := where[key]; ok && prev != i {
+				t.Errorf("%s split across shards", key)
+			}
+			where[key] = i
+		}
+	}
+}
+
+func ids(jobs []Job) []string {
+	var out []string
+	for _, j := range jobs {
+		out = append(out, j.ID)
+	}
+	return out
+}
+
+func TestCIToleranceUnknownMetric(t *testing.T) {
+	s, err := Parse("s.toml", []byte("name = \"s\"\n[[tasks]]\ntype = \"kernels\"\nshapes = [\"2x2x2\"]\n[ci]\nbaseline = \"b.json\"\ntolerance = { acc = 0.01 }\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Validate()
+	if err == nil || !strings.Contains(err.Error(), `ci.tolerance.acc: unknown metric (did you mean "acc1"?)`) {
+		t.Fatalf("%v", err)
+	}
+}
