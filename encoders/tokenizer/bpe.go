@@ -249,6 +249,7 @@ type cacheShard struct {
 	published atomic.Pointer[map[string][]int32]
 	mu        sync.Mutex
 	pending   map[string][]int32
+	hits      int // lookups answered from pending since the last publish
 }
 
 func shardOf(word string) uint32 {
@@ -271,28 +272,30 @@ func (c *wordCache) get(word string) ([]int32, bool) {
 		}
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	ids, ok := s.pending[word]
-	s.mu.Unlock()
+	if ok {
+		// Words read often but added slowly must not stay behind the
+		// lock: publish once the pending hits pay for the copy.
+		if s.hits++; s.hits >= 32+s.publishedLen()/4 {
+			s.publish()
+		}
+	}
 	return ids, ok
 }
 
-func (c *wordCache) put(word string, ids []int32) {
-	if len(word) > maxCachedWord {
-		return
+func (s *cacheShard) publishedLen() int {
+	if m := s.published.Load(); m != nil {
+		return len(*m)
 	}
-	s := &c.shards[shardOf(word)]
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pending == nil {
-		s.pending = make(map[string][]int32)
-	}
-	s.pending[word] = ids
+	return 0
+}
+
+// publish folds the pending words into a new published map; s.mu is held.
+func (s *cacheShard) publish() {
 	var old map[string][]int32
 	if m := s.published.Load(); m != nil {
 		old = *m
-	}
-	if len(s.pending) < max(32, len(old)/4) {
-		return
 	}
 	if len(old)+len(s.pending) > cacheShardMax {
 		old = nil // full: start over with the pending words
@@ -306,6 +309,23 @@ func (c *wordCache) put(word string, ids []int32) {
 	}
 	s.published.Store(&m)
 	s.pending = nil
+	s.hits = 0
+}
+
+func (c *wordCache) put(word string, ids []int32) {
+	if len(word) > maxCachedWord {
+		return
+	}
+	s := &c.shards[shardOf(word)]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending == nil {
+		s.pending = make(map[string][]int32)
+	}
+	s.pending[word] = ids
+	if len(s.pending) >= max(32, s.publishedLen()/4) {
+		s.publish()
+	}
 }
 
 // Len is the number of cached words.
@@ -323,16 +343,18 @@ func (c *wordCache) Len() int {
 	return n
 }
 
-// word appends the ids of one word to dst, through the cache.
+// word appends the ids of one word to dst, through the cache. The word may
+// hold ASCII capitals (the plain-ASCII path of encode does not lowercase
+// its text); it is cached as given and lowercased for BPE.
 func (t *Tokenizer) word(dst []int32, w string) []int32 {
 	if t.noCache {
-		return t.bpe(dst, w)
+		return t.bpe(dst, asciiLower(w))
 	}
 	if ids, ok := t.cache.get(w); ok {
 		return append(dst, ids...)
 	}
 	start := len(dst)
-	dst = t.bpe(dst, w)
+	dst = t.bpe(dst, asciiLower(w))
 	ids := make([]int32, len(dst)-start)
 	copy(ids, dst[start:])
 	t.cache.put(strings.Clone(w), ids) // not a view into the caller's text

@@ -152,14 +152,13 @@ func (t *Tokenizer) rows(texts []string, contextLength int, emit func(i int, row
 // encode appends the ids of text to dst, at most limit of them when
 // limit >= 0.
 func (t *Tokenizer) encode(dst []int32, text string, limit int) []int32 {
-	var s string
+	// Printable ASCII without '&' and with only \t \n \f \r as controls
+	// needs no cleaning but lowercasing (whitespace never ends up in a
+	// word), and words split the same before and after lowercasing; word
+	// lowercases what it has not cached.
+	s := text
 	if needsFix(text) {
 		s = Clean(text)
-	} else {
-		// Printable ASCII without '&' and with only \t \n \f \r as
-		// controls: cleaning only lowercases it and changes whitespace,
-		// which never ends up in a word.
-		s = asciiLower(text)
 	}
 	start := len(dst)
 	for i := 0; ; {
@@ -168,10 +167,10 @@ func (t *Tokenizer) encode(dst []int32, text string, limit int) []int32 {
 			break
 		}
 		i = b
-		switch w := s[a:b]; w {
-		case StartOfText:
+		switch w := s[a:b]; {
+		case asciiEqualFold(w, StartOfText):
 			dst = append(dst, t.sot)
-		case EndOfText:
+		case asciiEqualFold(w, EndOfText):
 			dst = append(dst, t.eot)
 		default:
 			dst = t.word(dst, w)
@@ -181,6 +180,25 @@ func (t *Tokenizer) encode(dst []int32, text string, limit int) []int32 {
 		}
 	}
 	return dst
+}
+
+// asciiEqualFold reports whether s equals the lowercase ASCII string lower
+// once s's ASCII capitals are lowercased (and nothing else: the long s
+// "ſ" is not "s" here).
+func asciiEqualFold(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // SOT is the id of <|startoftext|>.
