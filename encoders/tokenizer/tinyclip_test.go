@@ -1,14 +1,14 @@
 package tokenizer
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/evalclip/evalclip/internal/npy"
 )
 
 // TestTinyCLIPTokens loads the shipped tiny model's tokenizer.json (a
@@ -42,7 +42,10 @@ func TestTinyCLIPTokens(t *testing.T) {
 	for _, c := range summary.Classes {
 		texts = append(texts, strings.ReplaceAll(summary.Template, "{c}", c))
 	}
-	want, shape := readNpyInt64(t, filepath.Join(golden, "tokens.npy"))
+	want, shape, err := npy.ReadInt64(filepath.Join(golden, "tokens.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(shape) != 2 || shape[0] != len(texts) {
 		t.Fatalf("tokens.npy shape %v, want [%d, ctx]", shape, len(texts))
 	}
@@ -53,46 +56,4 @@ func TestTinyCLIPTokens(t *testing.T) {
 			t.Errorf("%q: %v, want %v", texts[i], row[:12], wantRow[:12])
 		}
 	}
-}
-
-// readNpyInt64 reads a little-endian int64 C-order .npy array.
-func readNpyInt64(t *testing.T, path string) ([]int64, []int) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(data) < 10 || string(data[1:6]) != "NUMPY" || data[6] != 1 {
-		t.Fatalf("%s: not a version 1 .npy file", path)
-	}
-	n := int(binary.LittleEndian.Uint16(data[8:10]))
-	header := string(data[10 : 10+n])
-	if !strings.Contains(header, "'<i8'") || !strings.Contains(header, "'fortran_order': False") {
-		t.Fatalf("%s: header %q, want little-endian int64 in C order", path, header)
-	}
-	var shape []int
-	m := regexp.MustCompile(`'shape': \(([0-9, ]*)\)`).FindStringSubmatch(header)
-	if m == nil {
-		t.Fatalf("%s: no shape in %q", path, header)
-	}
-	count := 1
-	for _, f := range strings.Split(m[1], ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			var d int
-			if err := json.Unmarshal([]byte(f), &d); err != nil {
-				t.Fatal(err)
-			}
-			shape = append(shape, d)
-			count *= d
-		}
-	}
-	body := data[10+n:]
-	if len(body) != 8*count {
-		t.Fatalf("%s: %d data bytes, want %d", path, len(body), 8*count)
-	}
-	out := make([]int64, count)
-	for i := range out {
-		out[i] = int64(binary.LittleEndian.Uint64(body[8*i:]))
-	}
-	return out, shape
 }
