@@ -32,36 +32,39 @@ func fixText(text string) string {
 	if !needsFix(text) {
 		return text
 	}
-	entities := true
-	if strings.IndexByte(text, '\n') < 0 && len(text) <= maxSegment {
-		if strings.IndexByte(text, '<') >= 0 {
-			entities = false
-		}
-		return fixSegment(text, entities)
-	}
 	var b strings.Builder
+	entities := true
 	for pos := 0; pos < len(text); {
 		end := len(text)
 		if i := strings.IndexByte(text[pos:], '\n'); i >= 0 {
 			end = pos + i + 1
 		}
-		if n := 0; end-pos > maxSegment {
-			for j := range text[pos:end] {
-				if n == maxSegment {
-					end = pos + j
-					break
-				}
-				n++
-			}
+		if end-pos > maxSegment {
+			end = pos + runePrefix(text[pos:end], maxSegment)
 		}
 		seg := text[pos:end]
 		if strings.IndexByte(seg, '<') >= 0 {
 			entities = false
 		}
-		b.WriteString(fixSegment(seg, entities))
+		seg = fixSegment(seg, entities)
+		if pos == 0 && end == len(text) {
+			return seg // one segment: no copy
+		}
+		b.WriteString(seg)
 		pos = end
 	}
 	return b.String()
+}
+
+// runePrefix is the length in bytes of the first n code points of s.
+func runePrefix(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
 }
 
 // needsFix reports whether text may need ftfy's fixes: it holds a byte
@@ -140,9 +143,9 @@ func mapRune(r rune, rest string) (string, bool) {
 	case r <= 0x9f:
 		r = c1Windows1252[r-0x80]
 		if r >= 0x80 && r <= 0x9f {
-			return string(r), false // undefined in Windows-1252: unchanged
+			return "", false // undefined in Windows-1252: unchanged
 		}
-		return uncurlRune(r), true
+		return string(uncurlMap(r)), true
 	case r == 0x2028 || r == 0x2029:
 		return "\n", true
 	}
@@ -168,8 +171,6 @@ func uncurlMap(r rune) rune {
 	}
 	return r
 }
-
-func uncurlRune(r rune) string { return string(uncurlMap(r)) }
 
 // removeTerminalEscapes drops ANSI escapes: ESC '[' then digits (any
 // Unicode decimal digit) and ';' then one ASCII letter.

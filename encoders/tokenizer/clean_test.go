@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -179,4 +180,18 @@ func TestUnicodePropertiesMatchPython(t *testing.T) {
 func lastRune(s string) rune {
 	r, _ := utf8.DecodeLastRuneInString(s)
 	return r
+}
+
+// TestFixTextLongSegments: ftfy fixes at most 1,000,000 code points at a
+// time, so an entity across that boundary stays (as the Python reference
+// gives it).
+func TestFixTextLongSegments(t *testing.T) {
+	across := strings.Repeat("é", maxSegment-2) + "&amp;x"
+	if got := fixText(across); !strings.HasSuffix(got, "éé&amp;x") || utf8.RuneCountInString(got) != maxSegment+4 {
+		t.Errorf("entity across the segment boundary: ...%q", got[len(got)-12:])
+	}
+	inside := strings.Repeat("é", maxSegment-10) + "&amp;x"
+	if got := fixText(inside); !strings.HasSuffix(got, "éé&x") {
+		t.Errorf("entity inside the segment: ...%q", got[len(got)-12:])
+	}
 }
