@@ -36,12 +36,7 @@ type Tokenizer struct {
 
 // Encode returns the token ids of text, without start and end tokens.
 func (t *Tokenizer) Encode(text string) []int {
-	buf := t.encode(nil, text, -1)
-	out := make([]int, len(buf))
-	for i, id := range buf {
-		out[i] = int(id)
-	}
-	return out
+	return ints(t.encode(nil, text, -1))
 }
 
 // Tokenize returns [SOT] ids [EOT] for text, not padded. When that is
@@ -49,9 +44,12 @@ func (t *Tokenizer) Encode(text string) []int {
 // ends with EOT (open_clip's truncation). contextLength <= 0 means no
 // limit.
 func (t *Tokenizer) Tokenize(text string, contextLength int) []int {
-	row := t.row(nil, text, contextLength)
-	out := make([]int, len(row))
-	for i, id := range row {
+	return ints(t.row(nil, text, contextLength))
+}
+
+func ints(ids []int32) []int {
+	out := make([]int, len(ids))
+	for i, id := range ids {
 		out[i] = int(id)
 	}
 	return out
@@ -59,17 +57,15 @@ func (t *Tokenizer) Tokenize(text string, contextLength int) []int {
 
 // row appends the Tokenize row of text to dst.
 func (t *Tokenizer) row(dst []int32, text string, contextLength int) []int32 {
-	switch {
-	case contextLength == 1:
-		return append(dst, t.eot)
-	case contextLength <= 0:
-		dst = append(dst, t.sot)
-		dst = t.encode(dst, text, -1)
+	if contextLength == 1 {
 		return append(dst, t.eot)
 	}
+	limit := contextLength - 2
+	if contextLength <= 0 {
+		limit = -1
+	}
 	dst = append(dst, t.sot)
-	dst = t.encode(dst, text, contextLength-2)
-	return append(dst, t.eot)
+	return append(t.encode(dst, text, limit), t.eot)
 }
 
 // Batch tokenizes texts into one row-major len(texts) x contextLength
