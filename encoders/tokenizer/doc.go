@@ -6,10 +6,12 @@
 //   - OpenAI's bpe_simple_vocab_16e6.txt.gz: merges only; the vocabulary is
 //     the 256 byte symbols, the same with "</w>", the first 48,894 merges
 //     and <|startoftext|> (49406), <|endoftext|> (49407);
-//   - a Hugging Face folder with vocab.json and merges.txt (optionally
-//     tokenizer_config.json for the pad token and maximum length);
+//   - a Hugging Face folder with vocab.json and merges.txt;
 //   - a Hugging Face tokenizer.json whose model is BPE with the "</w>"
 //     end-of-word suffix (open_clip and immich textual/ folders).
+//
+// A tokenizer_config.json beside the Hugging Face files adds the pad token
+// and maximum length ([Tokenizer.PadID], [Tokenizer.MaxLength]).
 //
 // Start and end token ids always come from the vocabulary, so small
 // vocabularies with other ids work too. Other tokenizer kinds (WordPiece,

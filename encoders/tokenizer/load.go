@@ -43,6 +43,7 @@ type UnsupportedError struct {
 	File string
 }
 
+// Error says "unsupported tokenizer type X in FILE".
 func (e *UnsupportedError) Error() string {
 	return fmt.Sprintf("unsupported tokenizer type %s in %s", e.Type, e.File)
 }
@@ -375,7 +376,7 @@ func loadVocabMerges(path, vocabPath, mergesPath string) (*Tokenizer, error) {
 	t.unk = t.eot
 	config := filepath.Join(dir, "tokenizer_config.json")
 	if exists(config) {
-		if err := t.readConfig(config); err != nil {
+		if err := t.readConfig(config, true); err != nil {
 			return nil, err
 		}
 	}
@@ -405,9 +406,9 @@ func (s *tokenString) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// readConfig takes the pad token, unknown token and maximum length from a
-// tokenizer_config.json.
-func (t *Tokenizer) readConfig(path string) error {
+// readConfig takes the pad token, maximum length and (with unk) the unknown
+// token from a tokenizer_config.json.
+func (t *Tokenizer) readConfig(path string, unk bool) error {
 	data, err := readFile(path)
 	if err != nil {
 		return err
@@ -428,7 +429,7 @@ func (t *Tokenizer) readConfig(path string) error {
 		}
 		t.padID = id
 	}
-	if cfg.UnkToken != "" {
+	if unk && cfg.UnkToken != "" {
 		id, ok := t.vocab[string(cfg.UnkToken)]
 		if !ok {
 			return fmt.Errorf("tokenizer %s: unk_token %q is not in the vocabulary", path, cfg.UnkToken)
@@ -569,6 +570,20 @@ func parseTokenizerJSON(path string, data []byte) (*Tokenizer, error) {
 	}
 	if tr := doc.Truncation; tr != nil && tr.MaxLength > 0 {
 		t.maxLength = tr.MaxLength
+	}
+	// Hugging Face exports keep the pad token and length limit in
+	// tokenizer_config.json beside it; tokenizer.json's own settings win.
+	if config := filepath.Join(filepath.Dir(path), "tokenizer_config.json"); exists(config) {
+		pad, maxLen := t.padID, t.maxLength
+		if err := t.readConfig(config, false); err != nil {
+			return nil, err
+		}
+		if pad >= 0 {
+			t.padID = pad
+		}
+		if maxLen > 0 {
+			t.maxLength = maxLen
+		}
 	}
 	return t, nil
 }

@@ -151,6 +151,9 @@ func TestLoadVariants(t *testing.T) {
 		"crlf/vocab.json":            "\ufeff" + readSmall(t, "vocab.json"),
 		"crlf/merges.txt":            strings.ReplaceAll(strings.TrimPrefix(merges, "#version: 0.2\n"), "\n", "\r\n"),
 		"crlf/tokenizer_config.json": `{"pad_token": {"content": "<|endoftext|>"}, "unk_token": "<|endoftext|>", "model_max_length": 1e30}`,
+		// tokenizer.json without padding, tokenizer_config.json beside it.
+		"hfexport/tokenizer.json":        tokJSON,
+		"hfexport/tokenizer_config.json": `{"pad_token": "<|endoftext|>", "model_max_length": 77, "unk_token": "!"}`,
 		// The OpenAI merges text uncompressed, and a folder holding it.
 		"plain/bpe.txt": "\"bpe_simple_vocab_16e6.txt#version: 0.2\n" + strings.TrimPrefix(merges, "#version: 0.2\n"),
 	})
@@ -182,6 +185,19 @@ func TestLoadVariants(t *testing.T) {
 	}
 	if _, ok := crlf.MaxLength(); ok {
 		t.Error("crlf: model_max_length 1e30 should mean no limit")
+	}
+	hf, err := Load(filepath.Join(dir, "hfexport"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pad, ok := hf.PadID(); !ok || pad != hf.EOT() {
+		t.Errorf("hfexport: PadID = %d, %v; want EOT from tokenizer_config.json", pad, ok)
+	}
+	if n, ok := hf.MaxLength(); !ok || n != 77 {
+		t.Errorf("hfexport: MaxLength = %d, %v; want 77", n, ok)
+	}
+	if hf.unk != hf.eot {
+		t.Errorf("hfexport: unknown token %d, want tokenizer.json's <|endoftext|>, not the config's", hf.unk)
 	}
 	if _, ok := small.PadID(); ok {
 		t.Error("OpenAI merges name no pad id")
