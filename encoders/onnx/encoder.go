@@ -138,7 +138,7 @@ func (s *session) describe() string {
 	for _, t := range s.inputs {
 		in = append(in, fmt.Sprintf("%s %s%v", t.Name, t.DType, t.Shape))
 	}
-	mode := "dynamic batch"
+	mode := fmt.Sprintf("dynamic batch x %d concurrent", s.workers)
 	if s.batch1 {
 		mode = fmt.Sprintf("static batch 1 x %d concurrent", s.workers)
 	}
@@ -155,19 +155,22 @@ func (s *session) close() error {
 }
 
 // newSession opens path with the given inputs and outputs (names already
-// resolved). threads is the machine's budget: a dynamic-batch session gets
-// them all as intra-op threads; a static batch-1 session gets one thread per
-// request and threads concurrent requests.
+// resolved). threads is the machine's budget. On the CPU provider every
+// request runs on one thread and threads requests run at once (a batch is
+// split across them): for batch inference this keeps all cores busy without
+// ONNX Runtime's per-operator synchronisation, which dominates for small
+// towers, and it is how static batch-1 towers use the machine at all. On a
+// GPU provider a dynamic-batch tower takes whole batches one at a time.
 func newSession(path string, rt encoders.Runtime, inputs, outputs []onnxrt.TensorInfo, batch1 bool, threads int) (*session, error) {
 	opts, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, err
 	}
 	defer opts.Destroy()
-	s := &session{path: path, inputs: inputs, outputs: outputs, batch1: batch1, workers: 1}
-	intra := threads
-	if batch1 {
-		intra, s.workers = 1, threads
+	s := &session{path: path, inputs: inputs, outputs: outputs, batch1: batch1, workers: threads}
+	intra := 1
+	if providerName(rt.Provider) != "cpu" && !batch1 {
+		intra, s.workers = threads, 1
 	}
 	if err := opts.SetIntraOpNumThreads(intra); err != nil {
 		return nil, err
@@ -382,7 +385,7 @@ func (t *imageTower) EncodeImages(ctx context.Context, pixels []float32, n int) 
 		return nil, fmt.Errorf("image tower %s: got %d values for %d images of 3x%dx%d", t.sess.path, len(pixels), n, t.pre.Size, t.pre.Size)
 	}
 	out := make([]float32, n*t.dim)
-	return out, parallelChunks(ctx, n, t.batch, t.sess.workers, func(lo, hi int) error {
+	return out, parallelChunks(ctx, n, chunkSize(n, t.batch, t.sess.workers), t.sess.workers, func(lo, hi int) error {
 		emb, err := t.run(pixels[lo*per:hi*per], hi-lo)
 		if err != nil {
 			return err
@@ -520,7 +523,7 @@ func (t *textTower) Dim() int { return t.dim }
 // EncodeTexts tokenises and embeds texts.
 func (t *textTower) EncodeTexts(ctx context.Context, texts []string) ([]float32, error) {
 	out := make([]float32, len(texts)*t.dim)
-	return out, parallelChunks(ctx, len(texts), t.batch, t.sess.workers, func(lo, hi int) error {
+	return out, parallelChunks(ctx, len(texts), chunkSize(len(texts), t.batch, t.sess.workers), t.sess.workers, func(lo, hi int) error {
 		emb, err := t.run(texts[lo:hi])
 		if err != nil {
 			return err
@@ -672,6 +675,15 @@ func runFloatOutput(s *session, inputs []ort.Value, out onnxrt.TensorInfo, n, di
 		return nil, fmt.Errorf("%s: output %s is not float32", s.path, out.Name)
 	}
 	return append([]float32(nil), t.GetData()...), nil
+}
+
+// chunkSize splits n items over workers requests of at most batch items.
+func chunkSize(n, batch, workers int) int {
+	if workers < 1 {
+		workers = 1
+	}
+	size := (n + workers - 1) / workers
+	return max(1, min(size, batch))
 }
 
 // parallelChunks calls fn on [lo,hi) chunks of at most size items, with up
