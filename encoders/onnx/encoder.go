@@ -60,6 +60,9 @@ func Open(spec encoders.Spec, rt encoders.Runtime) (*Model, error) {
 	if m.image, err = openImageTower(spec, rt, files, lib, threads); err != nil {
 		return nil, err
 	}
+	if spec.ImageOnly {
+		return m, nil
+	}
 	if m.text, err = openTextTower(spec, rt, files, lib, threads); err != nil {
 		return nil, errors.Join(err, m.Close())
 	}
@@ -79,17 +82,25 @@ func providerName(p string) string {
 // Image returns the image tower.
 func (m *Model) Image() encoders.ImageEncoder { return m.image }
 
-// Text returns the text tower.
-func (m *Model) Text() encoders.TextEncoder { return m.text }
+// Text returns the text tower, or nil for an image-only model.
+func (m *Model) Text() encoders.TextEncoder {
+	if m.text == nil {
+		return nil
+	}
+	return m.text
+}
 
 // Files returns what Detect found.
 func (m *Model) Files() *Files { return m.files }
 
 // Describe summarises the model for logs.
 func (m *Model) Describe() string {
-	return fmt.Sprintf("%s: %s layout, image %s (%s), text %s (%s, context %d, pad %d), dim %d, %s on ONNX Runtime %s",
-		m.name, m.files.Layout, m.files.Vision, m.image.sess.describe(), m.files.Text, m.text.sess.describe(),
-		m.text.context, m.text.padID, m.image.dim, m.provider, m.lib.Version)
+	text := "no text tower"
+	if m.text != nil {
+		text = fmt.Sprintf("text %s (%s, context %d, pad %d)", m.files.Text, m.text.sess.describe(), m.text.context, m.text.padID)
+	}
+	return fmt.Sprintf("%s: %s layout, image %s (%s), %s, dim %d, %s on ONNX Runtime %s",
+		m.name, m.files.Layout, m.files.Vision, m.image.sess.describe(), text, m.image.dim, m.provider, m.lib.Version)
 }
 
 // Fingerprint identifies the tower files (path, size, modification time),
@@ -104,7 +115,10 @@ func (m *Model) Fingerprint() string {
 			fmt.Fprintf(&b, "%s:%d:%d;", p, fi.Size(), fi.ModTime().UnixNano())
 		}
 	}
-	fmt.Fprintf(&b, "pre=%+v;pad=%d;ctx=%d", m.image.pre, m.text.padID, m.text.context)
+	fmt.Fprintf(&b, "pre=%+v", m.image.pre)
+	if m.text != nil {
+		fmt.Fprintf(&b, ";pad=%d;ctx=%d", m.text.padID, m.text.context)
+	}
 	return b.String()
 }
 
@@ -318,6 +332,9 @@ func openImageTower(spec encoders.Spec, rt encoders.Runtime, f *Files, lib onnxr
 		return nil, fmt.Errorf("%s: image output %s is %s%v, want float or float16 [batch,dim]", f.Vision, out.Name, out.DType, out.Shape)
 	}
 	pre := imageproc.Default()
+	if spec.ImageOnly {
+		pre = imageproc.TorchvisionImageNet()
+	}
 	if f.Preprocess != "" {
 		if pre, err = ReadPreprocess(f.Preprocess); err != nil {
 			return nil, fmt.Errorf("model %s: %w", spec.Name, err)

@@ -213,7 +213,42 @@ func TestReadPreprocess(t *testing.T) {
 	hf := filepath.Join(dir, "preprocessor_config.json")
 	os.WriteFile(hf, []byte(`{"crop_size": 224, "size": {"shortest_edge": 224}, "image_mean": [0.1, 0.2, 0.3], "image_std": [1, 1, 1], "resample": 2}`), 0o644)
 	c, err = ReadPreprocess(hf)
-	if err != nil || c.Size != 224 || c.Mean[2] != 0.3 || c.Interpolation != "bilinear" {
+	if err != nil || c.Size != 224 || c.ResizeSize != 0 || c.Mean[2] != 0.3 || c.Interpolation != "bilinear" {
 		t.Fatalf("%+v %v", c, err)
+	}
+	os.WriteFile(hf, []byte(`{"crop_size": {"height": 224, "width": 224}, "size": {"shortest_edge": 256}, "resample": 2}`), 0o644)
+	c, err = ReadPreprocess(hf)
+	if err != nil || c.Size != 224 || c.ResizeSize != 256 {
+		t.Fatalf("resize 256, crop 224: %+v %v", c, err)
+	}
+}
+
+func TestImageOnly(t *testing.T) {
+	requireORT(t)
+	vision := filepath.Join(root, "layouts", "hf", "vision_model.onnx")
+	m, err := Open(encoders.Spec{Name: "resnet", Path: vision, ImageOnly: true}, encoders.Runtime{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.Text() != nil || !strings.Contains(m.Describe(), "no text tower") || m.Files().Layout != LayoutImageOnly {
+		t.Fatalf("%s", m.Describe())
+	}
+	// Without a config beside the file: torchvision's ImageNet transform
+	// (resize 256, crop 224), here with the crop overridden to the model's 32.
+	m2, err := Open(encoders.Spec{Name: "r", Path: vision, ImageOnly: true, ImageSize: 32, ResizeSize: 36}, encoders.Runtime{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m2.Close()
+	if p := m2.Image().Preprocess(); p.Size != 32 || p.ResizeSize != 36 {
+		t.Errorf("preprocess %+v", p)
+	}
+	px, _ := loadF32(t, filepath.Join(root, "layouts", "golden", "pixels.npy"))
+	if _, err := m.Image().EncodeImages(context.Background(), px, 3); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(encoders.Spec{Name: "x", Path: t.TempDir(), ImageOnly: true}, encoders.Runtime{}); err == nil || !strings.Contains(err.Error(), "no image model") {
+		t.Errorf("empty folder: %v", err)
 	}
 }

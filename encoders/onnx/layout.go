@@ -48,6 +48,9 @@ func Detect(spec encoders.Spec) (*Files, error) {
 		dir = filepath.Dir(spec.Path)
 		f.Layout, f.Vision, f.Text, f.DefaultPadID = LayoutCombined, spec.Path, spec.Path, padEOT
 	}
+	if spec.ImageOnly {
+		return detectImageOnly(spec, f, dir)
+	}
 	if spec.Vision != "" || spec.Text != "" {
 		if spec.Vision == "" || spec.Text == "" {
 			return nil, fmt.Errorf("model %s: set both vision and text, or neither", spec.Name)
@@ -103,6 +106,39 @@ func Detect(spec encoders.Spec) (*Files, error) {
 			"bpe_simple_vocab_16e6.txt.gz); set tokenizer in the suite", spec.Name, f.Text)
 	}
 	for _, d := range uniq(visDir, dir, filepath.Dir(visDir)) {
+		for _, name := range []string{"preprocess_cfg.json", "preprocessor_config.json"} {
+			if f.Preprocess == "" && exists(filepath.Join(d, name)) {
+				f.Preprocess = filepath.Join(d, name)
+			}
+		}
+	}
+	return f, nil
+}
+
+// LayoutImageOnly is an image feature extractor without a text tower.
+const LayoutImageOnly = "image-only"
+
+// detectImageOnly finds the image model of a supervised feature extractor:
+// the vision override, the .onnx file given as path, or visual/model.onnx,
+// vision_model.onnx or model.onnx in the folder.
+func detectImageOnly(spec encoders.Spec, f *Files, dir string) (*Files, error) {
+	f.Layout, f.Text, f.Tokenizer = LayoutImageOnly, "", ""
+	switch {
+	case spec.Vision != "":
+		f.Vision = spec.Vision
+	case f.Vision != "":
+	default:
+		for _, c := range []string{filepath.Join("visual", "model.onnx"), "vision_model.onnx", "model.onnx"} {
+			if exists(filepath.Join(dir, c)) {
+				f.Vision = filepath.Join(dir, c)
+				break
+			}
+		}
+		if f.Vision == "" {
+			return nil, fmt.Errorf("model %s: no image model in %s (looked for visual/model.onnx, vision_model.onnx, model.onnx); set vision in the suite", spec.Name, dir)
+		}
+	}
+	for _, d := range uniq(filepath.Dir(f.Vision), dir) {
 		for _, name := range []string{"preprocess_cfg.json", "preprocessor_config.json"} {
 			if f.Preprocess == "" && exists(filepath.Join(d, name)) {
 				f.Preprocess = filepath.Join(d, name)
@@ -175,10 +211,14 @@ func ReadPreprocess(path string) (imageproc.Config, error) {
 					return c, err
 				}
 			case "size":
-				if _, ok := raw["crop_size"]; !ok {
-					if c.Size, err = readSize(key, v); err != nil {
-						return c, err
-					}
+				n, err := readSize(key, v)
+				if err != nil {
+					return c, err
+				}
+				if _, ok := raw["crop_size"]; ok {
+					c.ResizeSize = n // shortest edge before the crop
+				} else {
+					c.Size = n
 				}
 			case "image_mean":
 				if c.Mean, err = readTriple(key, v); err != nil {
@@ -206,6 +246,9 @@ func ReadPreprocess(path string) (imageproc.Config, error) {
 					c.Resize = imageproc.ResizeSquash
 				}
 			}
+		}
+		if c.ResizeSize == c.Size {
+			c.ResizeSize = 0
 		}
 		return c, c.Validate()
 	}

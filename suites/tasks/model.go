@@ -15,7 +15,7 @@ func SpecOf(m *suites.Model) encoders.Spec {
 		ImageSize: m.ImageSize, Mean: m.Mean, Std: m.Std, Interpolation: string(m.Interpolation),
 		Resize: string(m.Resize), ContextLength: m.ContextLength, PadID: m.PadID,
 		ImageInput: m.ImageInput, ImageOutput: m.ImageOutput, TextInput: m.TextInput, TextOutput: m.TextOutput,
-		EmbedDim: m.EmbedDim,
+		EmbedDim: m.EmbedDim, ResizeSize: m.ResizeSize, ImageOnly: m.Supervised,
 	}
 }
 
