@@ -7,11 +7,11 @@ import (
 
 // L-BFGS settings that follow SciPy's L-BFGS-B as scikit-learn calls it.
 const (
-	lbfgsMemory = 10                        // maxcor
+	lbfgsMemory = 10                          // maxcor
 	lbfgsFTol   = 1e7 * 2.220446049250313e-16 // factr * machine epsilon
-	lbfgsMaxLS  = 20                        // function evaluations per line search
-	wolfeC1     = 1e-3                      // sufficient decrease (dcsrch ftol)
-	wolfeC2     = 0.9                       // curvature (dcsrch gtol)
+	lbfgsMaxLS  = 20                          // function evaluations per line search
+	wolfeC1     = 1e-3                        // sufficient decrease (dcsrch ftol)
+	wolfeC2     = 0.9                         // curvature (dcsrch gtol)
 )
 
 // Stop reasons of the optimiser.

@@ -122,7 +122,7 @@ func fitRows(ctx context.Context, r rows, numClasses int, C float64, warm *Model
 		return nil, fmt.Errorf("%w: C = %v: want a finite C > 0", ErrBadInput, C)
 	}
 	start := time.Now()
-	obj := newObjective(r, numClasses, C, opts.Workers)
+	obj := newObjective(r, numClasses, C, opts.Workers, 0)
 	theta := make([]float64, obj.nparams())
 	kd := numClasses * r.d
 	if warm != nil {
@@ -173,7 +173,7 @@ func (m *Model) forLogits(r rows, workers int, fn func(row int, z []float32)) {
 	for i, v := range m.W {
 		w32[i] = float32(v)
 	}
-	br := newBlockRunner(r, k, workers)
+	br := newBlockRunner(r, k, workers, 0)
 	offset := make([]int, len(r.parts))
 	for i := 1; i < len(r.parts); i++ {
 		offset[i] = offset[i-1] + r.parts[i-1].len()

@@ -118,9 +118,6 @@ func ReadFeatures(path string) (x []float32, n, d int, err error) {
 		return nil, 0, 0, err
 	}
 	defer nf.f.Close()
-	if len(nf.shape) != 2 {
-		return nil, 0, 0, fmt.Errorf("%w: %s: features must be a 2-D array (samples, features), got shape %v", ErrBadInput, path, nf.shape)
-	}
 	var conv func(uint64) float32
 	switch {
 	case nf.dt.kind == 'f' && nf.dt.size == 4:
@@ -131,6 +128,9 @@ func ReadFeatures(path string) (x []float32, n, d int, err error) {
 		conv = func(b uint64) float32 { return halfToFloat32(uint16(b)) }
 	default:
 		return nil, 0, 0, fmt.Errorf("%w: %s: features must be float32 (or float16/float64), got dtype %s", ErrBadInput, path, nf.dt.str)
+	}
+	if len(nf.shape) != 2 {
+		return nil, 0, 0, fmt.Errorf("%w: %s: features must be a 2-D array (samples, features), got shape %v", ErrBadInput, path, nf.shape)
 	}
 	n, d = nf.shape[0], nf.shape[1]
 	x = make([]float32, n*d)

@@ -58,8 +58,11 @@ type blockBuf struct {
 	z  []float32 // logits, then residuals, size x K
 }
 
-func newBlockRunner(r rows, numClasses, workers int) *blockRunner {
-	size := blockRows(numClasses)
+// newBlockRunner prepares workers over blocks of size rows (0: blockRows).
+func newBlockRunner(r rows, numClasses, workers, size int) *blockRunner {
+	if size <= 0 {
+		size = blockRows(numClasses)
+	}
 	br := &blockRunner{r: r, blocks: r.blocks(size), size: size}
 	br.workers = max(min(workerCount(workers), len(br.blocks)), 1)
 	br.bufs = make([]*blockBuf, br.workers)
@@ -160,8 +163,10 @@ type gradAcc struct {
 	loss float64
 }
 
-func newObjective(r rows, numClasses int, C float64, workers int) *objective {
-	o := &objective{br: newBlockRunner(r, numClasses, workers), k: numClasses, d: r.d, invC: 1 / C}
+// newObjective prepares the objective on r at C; size is the block size
+// in rows (0: blockRows).
+func newObjective(r rows, numClasses int, C float64, workers, size int) *objective {
+	o := &objective{br: newBlockRunner(r, numClasses, workers, size), k: numClasses, d: r.d, invC: 1 / C}
 	o.w32 = make([]float32, numClasses*r.d)
 	o.acc = make([]*gradAcc, o.br.workers)
 	for w := range o.acc {
