@@ -14,7 +14,7 @@ VERSION     := $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 LDFLAGS     := -X github.com/evalclip/evalclip/internal/buildinfo.version=$(VERSION)
 # Debian packages the build needs; PACKAGE:COMMAND counts as present when
 # COMMAND is on PATH.
-DEB_PACKAGES := gcc:gcc libc6-dev npm:npm ca-certificates
+DEB_PACKAGES := gcc:gcc libc6-dev npm:npm ca-certificates libopenblas-dev
 FUZZTIME    ?= 30s
 BENCHTIME   ?= 1s
 

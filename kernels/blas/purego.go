@@ -1,0 +1,15 @@
+//go:build !cgo || noopenblas
+
+package blas
+
+// Without cgo (or with the noopenblas tag) every routine, Sgemm and Dgemm
+// included, is gonum's pure-Go implementation, promoted from the embedded
+// gonum.Implementation.
+
+const haveOpenBLAS = false
+
+func coreName() string { return "" }
+
+func backend() string {
+	return "gonum (pure Go; rebuild with cgo and Debian's libopenblas-dev for OpenBLAS)"
+}

@@ -1,0 +1,34 @@
+// Package kernels scores image embeddings against class or text embeddings
+// and keeps the top k per image: the "normalize, multiply, keep the top k"
+// step of zero-shot classification and retrieval.
+//
+// Data flow:
+//
+//  1. A caller (the zero-shot task, retrieval, the kernel timing suite)
+//     fills a Problem: N query rows (images) and C key rows (class weights or
+//     texts) of width D, float32, row-major, with K, optional L2
+//     normalisation and a logit scale.
+//  2. A Scorer from the registry (Reference, CPU, Lookup by name; CUDA
+//     implementations when built with -tags cuda) computes
+//     Scale * <q̂_i, k̂_j> for every pair and keeps, per row, the K best
+//     (ties: lower index first); the full N×C logits only when asked.
+//  3. The Result goes back to the caller; the timing harness (Measure) also
+//     turns repeated runs into milliseconds, GFLOP/s, GB/s and the fraction
+//     of the device's measured peak, which package kernels/kerneltask writes
+//     as "kernel" records.
+//
+// Reference is the specification, in float64: every other implementation is
+// tested against it (package kernels/kerneltest) on fresh random inputs with
+// poisoned outputs. CPU is the fast float32 path: OpenBLAS SGEMM (package
+// kernels/blas; gonum's pure Go without cgo) over row and column blocks, with
+// a streaming per-row top-k so the full logits never exist.
+//
+// The CUDA implementations (cuda-naive, cuda-tiled, cuda-mma, cuda-fused)
+// are CUDA C in kernels/cuda/*.cu, compiled to PTX by `make ptx` (nvcc,
+// -arch=compute_80) and committed under kernels/cuda/ptx, embedded with
+// go:embed and launched through gorgonia.org/cu (the driver API, on one
+// pinned OS thread). They exist only in builds with -tags cuda; elsewhere
+// looking them up fails with "CUDA kernels not built: rebuild with -tags
+// cuda". EVALCLIP_PTX_DIR names a folder whose .ptx files replace the
+// embedded ones (for PTX from a newer nvcc) without rebuilding.
+package kernels
