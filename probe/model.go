@@ -165,25 +165,14 @@ func (m *Model) Scores(x []float32, n int) []float32 {
 	return out
 }
 
-// forLogits calls fn with the logits of every row of r, in parallel over
-// row blocks; row is the index in r's row order.
+// forLogits calls fn with the logits of every row of r (concurrently);
+// row is the index in r's row order.
 func (m *Model) forLogits(r rows, workers int, fn func(row int, z []float32)) {
-	k := m.NumClasses
 	w32 := make([]float32, len(m.W))
 	for i, v := range m.W {
 		w32[i] = float32(v)
 	}
-	br := newBlockRunner(r, k, workers, 0)
-	offset := make([]int, len(r.parts))
-	for i := 1; i < len(r.parts); i++ {
-		offset[i] = offset[i-1] + r.parts[i-1].len()
-	}
-	br.run(func(_ int, buf *blockBuf, b block) {
-		br.logits(buf, b, w32, m.B, k)
-		for i := range b.end - b.start {
-			fn(offset[b.part]+b.start+i, buf.z[i*k:(i+1)*k])
-		}
-	})
+	newBlockRunner(r, m.NumClasses, workers, 0).forLogits(w32, m.B, fn)
 }
 
 // topK writes the indices of the k largest values of z into out, best

@@ -378,8 +378,8 @@ func TestEvaluateCarvedValidation(t *testing.T) {
 	if len(a.Sweep) < 7 || a.C < 1e-6 || a.C > 1e6 {
 		t.Errorf("sweep: C=%g after %d points", a.C, len(a.Sweep))
 	}
-	if a.Acc1 < 0.5 {
-		t.Errorf("acc1 %.3f: the fixture's classes are learnable (sklearn: about 0.59)", a.Acc1)
+	if a.Acc1 < 0.75 {
+		t.Errorf("acc1 %.3f: the fixture's classes are learnable (sklearn's sweep on train/val: 0.856)", a.Acc1)
 	}
 	b, err := Evaluate(context.Background(), train, Data{}, test, fixtureClasses, opts)
 	if err != nil {

@@ -22,7 +22,7 @@ func probeArgs(extra ...string) []string {
 }
 
 func TestProbeFixedC(t *testing.T) {
-	stdout, stderr, code := cli(t, probeArgs("--c", "0.1", "--normalize")...)
+	stdout, stderr, code := cli(t, probeArgs("--c", "10")...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -35,11 +35,11 @@ func TestProbeFixedC(t *testing.T) {
 			t.Errorf("output lacks %q: %s", k, stdout)
 		}
 	}
-	// sklearn: C=0.1 on L2-normalised fixture features scores 0.5907 (probe/testdata/sklearn_reference.json).
-	if acc := out["acc1"].(float64); math.Abs(acc-0.5906666666666667) > 0.002 {
-		t.Errorf("acc1 %.4f, sklearn 0.5907", acc)
+	// sklearn: C=10 on the fixture scores 0.8327 (probe/testdata/sklearn_reference.json).
+	if acc := out["acc1"].(float64); math.Abs(acc-0.8326666666666667) > 0.002 {
+		t.Errorf("acc1 %.4f, sklearn 0.8327", acc)
 	}
-	if out["C"].(float64) != 0.1 || out["num_classes"].(float64) != 10 || out["n_train"].(float64) != 600 {
+	if out["C"].(float64) != 10 || out["num_classes"].(float64) != 10 || out["n_train"].(float64) != 600 {
 		t.Errorf("C %v, classes %v, n_train %v", out["C"], out["num_classes"], out["n_train"])
 	}
 }
@@ -58,9 +58,9 @@ func TestProbeSweepWithValidationFiles(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
 		t.Fatal(err)
 	}
-	// sklearn's sweep on the same files picks C = 10^(-20/8) and scores 0.604.
-	if math.Abs(out.C-math.Pow(10, -2.5)) > 1e-12 || math.Abs(out.Acc1-0.604) > 0.002 || out.NVal != 300 || len(out.Sweep) != 15 {
-		t.Errorf("C=%g acc1=%.4f n_val=%d, %d points; want C=0.00316, acc1 0.604, 300 validation samples, 15 points", out.C, out.Acc1, out.NVal, len(out.Sweep))
+	// sklearn's sweep on the same files picks C = 10^(4/8) and scores 0.856.
+	if math.Abs(out.C-math.Pow(10, 0.5)) > 1e-12 || math.Abs(out.Acc1-0.856) > 0.002 || out.NVal != 300 || len(out.Sweep) != 15 {
+		t.Errorf("C=%g acc1=%.4f n_val=%d, %d points; want C=3.162, acc1 0.856, 300 validation samples, 15 points", out.C, out.Acc1, out.NVal, len(out.Sweep))
 	}
 }
 
