@@ -12,6 +12,10 @@ const (
 	lbfgsMaxLS  = 20                          // function evaluations per line search
 	wolfeC1     = 1e-3                        // sufficient decrease (dcsrch ftol)
 	wolfeC2     = 0.9                         // curvature (dcsrch gtol)
+	// lbfgsNoiseZoom is the number of zoom trials, none of them better
+	// than the start, after which a line search gives up: the float32
+	// noise of the objective hides what decrease is left.
+	lbfgsNoiseZoom = 6
 )
 
 // Stop reasons of the optimiser.
@@ -179,11 +183,18 @@ func wolfeSearch(fg func(x, g []float64) float64, x []float64, f float64, g, d [
 	if bracketed {
 		// Zoom phase: lo always satisfies sufficient decrease and has the
 		// lowest value seen so far in the bracket.
-		for evals < lbfgsMaxLS {
+		for zoom := 0; evals < lbfgsMaxLS; zoom++ {
+			// No decrease after several shrinking trials: the objective's
+			// float32 noise hides the remaining decrease; stop early.
+			if lo == 0 && zoom >= lbfgsNoiseZoom {
+				break
+			}
 			a, b := math.Min(lo, hi), math.Max(lo, hi)
 			w := b - a
 			t = cubicMin(lo, flo, dlo, hi, fhi, dhi, a+0.1*w, b-0.1*w)
-			if w <= 1e-16*math.Max(b, 1) {
+			// The bracket is narrow relative to the step (dcsrch's xtol
+			// test): settle for lo, or give up when lo is the start.
+			if w <= 0.1*b {
 				break
 			}
 			v, dv := eval(t)

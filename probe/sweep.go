@@ -18,6 +18,11 @@ const (
 	stepsPerDecade = 8
 )
 
+// concurrentFitWorkers is the worker count from which the two fits of a
+// bisection round run at once. Below it one fit's GEMMs already keep the
+// cores busy and two fits only contend for them.
+const concurrentFitWorkers = 4
+
 // SweepC returns the C of grid exponent e: 10^(e/8).
 func SweepC(e int) float64 { return math.Pow(10, float64(e)/stepsPerDecade) }
 
@@ -36,8 +41,10 @@ type SweepPoint struct {
 	C          float64 `json:"C"`
 	ValAcc1    float64 `json:"val_acc1"`
 	Iterations int     `json:"iterations"`
-	Converged  bool    `json:"converged"`
-	Seconds    float64 `json:"fit_s"`
+	// Evaluations counts loss-and-gradient evaluations (two GEMMs each).
+	Evaluations int     `json:"evaluations"`
+	Converged   bool    `json:"converged"`
+	Seconds     float64 `json:"fit_s"`
 }
 
 // sweepOutcome is one fitted grid point.
@@ -74,7 +81,7 @@ func sweep(ctx context.Context, train, val rows, numClasses int, opts Options) (
 	}
 	record := func(p *sweepOutcome) {
 		fitted[p.exp] = p
-		points = append(points, SweepPoint{C: p.model.C, ValAcc1: p.acc, Iterations: p.model.Iterations, Converged: p.model.Converged, Seconds: p.model.FitSeconds})
+		points = append(points, SweepPoint{C: p.model.C, ValAcc1: p.acc, Iterations: p.model.Iterations, Evaluations: p.model.Evaluations, Converged: p.model.Converged, Seconds: p.model.FitSeconds})
 	}
 
 	// Coarse grid, ascending C, each fit warm-started from the previous.
@@ -104,19 +111,25 @@ func sweep(ctx context.Context, train, val rows, numClasses int, opts Options) (
 				todo = append(todo, e)
 			}
 		}
-		sub := opts
-		sub.Workers = max(workerCount(opts.Workers)/max(len(todo), 1), 1)
 		out := make([]*sweepOutcome, len(todo))
 		errs := make([]error, len(todo))
-		var wg sync.WaitGroup
-		for i, e := range todo {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				out[i], errs[i] = fitAt(e, best.model, sub)
-			}()
+		if workers := workerCount(opts.Workers); workers >= concurrentFitWorkers {
+			sub := opts
+			sub.Workers = max(workers/max(len(todo), 1), 1)
+			var wg sync.WaitGroup
+			for i, e := range todo {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					out[i], errs[i] = fitAt(e, best.model, sub)
+				}()
+			}
+			wg.Wait()
+		} else {
+			for i, e := range todo {
+				out[i], errs[i] = fitAt(e, best.model, opts)
+			}
 		}
-		wg.Wait()
 		for i := range todo {
 			if errs[i] != nil {
 				return nil, nil, errs[i]

@@ -10,6 +10,7 @@ import (
 	"math"
 	"strings"
 
+	kblas "github.com/evalclip/evalclip/kernels/blas"
 	"github.com/evalclip/evalclip/probe"
 	"github.com/evalclip/evalclip/suites"
 )
@@ -30,6 +31,7 @@ type probeOutput struct {
 	NTrain             int                `json:"n_train"`
 	NVal               int                `json:"n_val"`
 	NTest              int                `json:"n_test"`
+	BLAS               string             `json:"blas"`
 	Iterations         int                `json:"iterations"`
 	Converged          bool               `json:"converged"`
 	Sweep              []probe.SweepPoint `json:"sweep"`
@@ -55,7 +57,7 @@ func init() {
 			tol := fs.Float64("tol", probe.DefaultTol, "gradient tolerance (sklearn's tol)")
 			workers := fs.Int("workers", 0, "goroutines for the gradient (0 = all cores)")
 			numClasses := fs.Int("num-classes", 0, "number of classes (0 = largest label + 1)")
-			return func(ctx context.Context, stdout, _ io.Writer, args []string) error {
+			return func(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 				set := map[string]bool{}
 				fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 				switch {
@@ -126,6 +128,11 @@ func init() {
 				}); err != nil {
 					return probeInputError(err)
 				}
+				// The GEMMs go through blas32: OpenBLAS when the build links it.
+				kblas.Use()
+				if w := kblas.CoreWarning(); w != "" {
+					fmt.Fprintf(stderr, "evalclip: warning: %s\n", w)
+				}
 				opts := probe.Options{C: *c, Normalize: *normalize, MaxIter: *maxIter, Tol: *tol, Workers: *workers, ValFraction: *valFrac, Seed: *seed}
 				res, err := probe.Evaluate(ctx, train, val, test, k, opts)
 				if err != nil {
@@ -138,7 +145,7 @@ func init() {
 					Acc1: res.Acc1, Acc5: res.Acc5, MeanPerClassRecall: res.MeanPerClassRecall,
 					C: res.C, FitS: res.FitSeconds, Swept: *c == 0, Normalize: *normalize,
 					NumClasses: k, Dim: train.D, NTrain: res.NTrain, NVal: res.NVal, NTest: res.NTest,
-					Iterations: res.Model.Iterations, Converged: res.Model.Converged, Sweep: res.Sweep,
+					BLAS: kblas.Backend(), Iterations: res.Model.Iterations, Converged: res.Model.Converged, Sweep: res.Sweep,
 				}
 				if out.Sweep == nil {
 					out.Sweep = []probe.SweepPoint{}
