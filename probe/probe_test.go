@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -512,5 +513,64 @@ func TestCancel(t *testing.T) {
 	_, err := Evaluate(ctx, train, Data{}, test, fixtureClasses, Options{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: err = %v", err)
+	}
+}
+
+// TestEvalMemoryIndependentOfN checks the memory plan: an evaluation
+// allocates nothing of the size of N x K or N x D (no logits matrix, no
+// copy of X, even for gathered subsets and normalised rows), only the
+// goroutine bookkeeping of each block of rows (about 2 KiB, against the
+// 80 KiB of one block's logits in float32).
+func TestEvalMemoryIndependentOfN(t *testing.T) {
+	const d, k = 16, 40
+	perEval := func(n int) uint64 {
+		data := randomData(8, n, d, k, 0.3)
+		var idx []int
+		for i := 0; i < n; i += 2 {
+			idx = append(idx, i)
+		}
+		o := newObjective(concat(newRows(data, nil, rowScales(data)), newRows(data, idx, nil)), k, 1, 2, 512)
+		theta := make([]float64, o.nparams())
+		g := make([]float64, len(theta))
+		o.eval(theta, g)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		const evals = 5
+		for range evals {
+			o.eval(theta, g)
+		}
+		runtime.ReadMemStats(&after)
+		return (after.TotalAlloc - before.TotalAlloc) / evals
+	}
+	for _, n := range []int{1024, 16384} {
+		blocks := uint64(n/512 + n/2/512)
+		if b := perEval(n); b > 4<<10*blocks {
+			t.Errorf("N=%d: %d bytes allocated per evaluation (%d per block of 512 rows); want at most 4 KiB per block", n, b, b/blocks)
+		}
+	}
+}
+
+// TestSweepWorkersAgree runs the sweep sequentially (1 worker) and with the
+// bisection pairs fitted concurrently (4 workers): sums are taken per fixed
+// chunk of rows, so both give the same numbers.
+func TestSweepWorkersAgree(t *testing.T) {
+	train, val, test := loadFixture(t, "train"), loadFixture(t, "val"), loadFixture(t, "test")
+	var runs []*Result
+	for _, w := range []int{1, concurrentFitWorkers} {
+		res, err := Evaluate(context.Background(), train, val, test, fixtureClasses, Options{Workers: w, Normalize: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, res)
+	}
+	a, b := runs[0], runs[1]
+	if a.C != b.C || a.Acc1 != b.Acc1 || len(a.Sweep) != len(b.Sweep) {
+		t.Fatalf("1 worker: C=%g acc1=%v %d points; %d workers: C=%g acc1=%v %d points",
+			a.C, a.Acc1, len(a.Sweep), concurrentFitWorkers, b.C, b.Acc1, len(b.Sweep))
+	}
+	for i := range a.Sweep {
+		if a.Sweep[i].C != b.Sweep[i].C || a.Sweep[i].ValAcc1 != b.Sweep[i].ValAcc1 || a.Sweep[i].Iterations != b.Sweep[i].Iterations {
+			t.Errorf("point %d: %+v vs %+v", i, a.Sweep[i], b.Sweep[i])
+		}
 	}
 }
