@@ -22,6 +22,8 @@ type Suite struct {
 	Hash string `toml:"-" json:"-"`
 
 	keys *keyIndex
+	// schemaOnly skips file checks (OpenSchema).
+	schemaOnly bool
 }
 
 // Runtime holds the execution settings shared by every task.

@@ -62,6 +62,9 @@ func (s *Suite) validateRuntime(p *problems) {
 
 // checkFile reports a missing path; dirOK allows folders.
 func (s *Suite) checkFile(p *problems, key, path string, dirOK bool) {
+	if s.schemaOnly {
+		return
+	}
 	fi, err := os.Stat(path)
 	switch {
 	case err != nil:
