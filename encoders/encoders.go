@@ -36,6 +36,7 @@ type TextEncoder interface {
 type Model interface {
 	io.Closer
 	Image() ImageEncoder
+	// Text is nil for image-only models (Spec.ImageOnly).
 	Text() TextEncoder
 	// Describe says what was opened (files, layout, provider), for logs.
 	Describe() string
@@ -63,6 +64,11 @@ type Spec struct {
 	TextInput     string
 	TextOutput    string
 	EmbedDim      int
+	// ResizeSize is the shorter side before the center crop (0 = ImageSize).
+	ResizeSize int
+	// ImageOnly opens only the image tower (supervised feature extractors);
+	// Model.Text returns nil.
+	ImageOnly bool
 }
 
 // Runtime is how to run a model.
@@ -123,6 +129,12 @@ func PreprocessFor(spec Spec, base imageproc.Config) imageproc.Config {
 	c := base
 	if spec.ImageSize > 0 {
 		c.Size = spec.ImageSize
+	}
+	if spec.ResizeSize > 0 {
+		c.ResizeSize = spec.ResizeSize
+	}
+	if c.ResizeSize > 0 && c.ResizeSize < c.Size {
+		c.ResizeSize = 0 // a new crop size larger than the inherited resize: resize to the crop
 	}
 	if len(spec.Mean) == 3 {
 		c.Mean = [3]float32{float32(spec.Mean[0]), float32(spec.Mean[1]), float32(spec.Mean[2])}

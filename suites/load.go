@@ -29,6 +29,25 @@ func Open(path string) (*Suite, error) {
 	return s, nil
 }
 
+// OpenSchema loads and validates a suite without touching the file system
+// beyond the suite itself: files and folders are not checked and unset
+// ${VAR}s are left in place. It checks suites written for another machine
+// (paper-reproduction suites pointing at datasets elsewhere, say).
+func OpenSchema(path string) (*Suite, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read suite: %v", errors.Unwrap(err))}
+	}
+	s, err := parse(path, data, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // Load reads and strictly decodes a suite file, applies defaults and
 // resolves paths. It does not check references or files: see Validate.
 func Load(path string) (*Suite, error) {
@@ -41,12 +60,14 @@ func Load(path string) (*Suite, error) {
 
 // Parse decodes suite TOML held in memory; path names it in errors and
 // anchors relative paths.
-func Parse(path string, data []byte) (*Suite, error) {
+func Parse(path string, data []byte) (*Suite, error) { return parse(path, data, false) }
+
+func parse(path string, data []byte, schemaOnly bool) (*Suite, error) {
 	dir, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
 		return nil, &ConfigError{File: path, Msg: err.Error()}
 	}
-	s := &Suite{Path: path, Dir: dir, keys: scanKeys(data)}
+	s := &Suite{Path: path, Dir: dir, keys: scanKeys(data), schemaOnly: schemaOnly}
 	md, err := toml.Decode(string(data), s)
 	if err != nil {
 		return nil, s.decodeError(err)
@@ -299,7 +320,9 @@ func (s *Suite) resolvePaths() error {
 		}
 		out, err := expandPath(*v, base)
 		if err != nil {
-			p.addf(key, "%v", err)
+			if !s.schemaOnly {
+				p.addf(key, "%v", err)
+			}
 			return
 		}
 		*v = out

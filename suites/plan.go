@@ -43,6 +43,9 @@ func Plan(s *Suite) []Job {
 			continue
 		}
 		for _, m := range selectModels(s, t.Models) {
+			if t.Type == TaskZeroShot && m.Supervised {
+				continue // image-only models have no zero-shot classifier
+			}
 			for _, d := range selectDatasets(s, t.Datasets) {
 				base := fmt.Sprintf("%s/model=%s/dataset=%s", t.Type, m.Name, d.Name)
 				if t.Name != "" {

@@ -114,7 +114,11 @@ func (r *Runner) Run(ctx context.Context) (sum *Summary, err error) {
 		Shard:      r.Shard,
 	}
 	interactive := !r.Quiet && isTerminal(stderr)
-	env := &Env{Suite: s, OutDir: r.OutDir, Log: stderr, Progress: nopProgress{}, NoCache: r.NoCache}
+	log := stderr
+	if r.Quiet {
+		log = io.Discard
+	}
+	env := &Env{Suite: s, OutDir: r.OutDir, Log: log, Progress: nopProgress{}, NoCache: r.NoCache}
 	defer func() {
 		if cerrs := env.closeResources(); len(cerrs) > 0 {
 			err = errors.Join(append([]error{err}, cerrs...)...)

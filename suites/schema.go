@@ -22,6 +22,8 @@ type Suite struct {
 	Hash string `toml:"-" json:"-"`
 
 	keys *keyIndex
+	// schemaOnly skips file checks (OpenSchema).
+	schemaOnly bool
 }
 
 // Runtime holds the execution settings shared by every task.
@@ -71,6 +73,15 @@ type Model struct {
 	TextOutput    string        `toml:"text_output"`
 	// EmbedDim sets the fake backend's embedding width (default 64).
 	EmbedDim int `toml:"embed_dim"`
+	// ResizeSize resizes the shorter side to this many pixels before the
+	// ImageSize center crop (e.g. 256 then 224 for torchvision ImageNet
+	// classifiers); 0 means ImageSize, as CLIP does.
+	ResizeSize int `toml:"resize_size"`
+	// Supervised marks an image-only feature extractor trained with labels
+	// (a ResNet-50 ImageNet classifier, say): it has no text tower, only
+	// linear_probe tasks use it, and its results are the supervised
+	// baselines in reports.
+	Supervised bool `toml:"supervised"`
 }
 
 // Dataset is one labelled image collection.

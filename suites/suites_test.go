@@ -221,3 +221,33 @@ func mustAbs(t *testing.T, p string) string {
 	}
 	return a
 }
+
+func TestSupervisedModels(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "data"), 0o755)
+	base := "name = \"s\"\n[[models]]\nname = \"clip\"\nbackend = \"fake\"\n[[models]]\nname = \"rn50\"\nbackend = \"fake\"\nsupervised = true\n" +
+		"[[datasets]]\nname = \"d\"\nformat = \"mnist\"\npath = \"data\"\n"
+	p := filepath.Join(dir, "s.toml")
+	os.WriteFile(p, []byte(base+"[[tasks]]\ntype = \"zeroshot\"\n[[tasks]]\ntype = \"linear_probe\"\nshots = [0]\n"), 0o644)
+	s, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, j := range Plan(s) {
+		ids = append(ids, j.ID)
+	}
+	want := "zeroshot/model=clip/dataset=d linear_probe/model=clip/dataset=d/k=0/seed=0 linear_probe/model=rn50/dataset=d/k=0/seed=0"
+	if strings.Join(ids, " ") != want {
+		t.Errorf("plan: %v", ids)
+	}
+	os.WriteFile(p, []byte(base+"[[tasks]]\ntype = \"zeroshot\"\nmodels = [\"rn50\"]\n"), 0o644)
+	if _, err := Open(p); err == nil || !strings.Contains(err.Error(), `tasks[0].models[0]: model "rn50" is supervised (image-only)`) {
+		t.Errorf("zero-shot on a supervised model: %v", err)
+	}
+	os.WriteFile(p, []byte("name = \"s\"\n[[models]]\nname = \"rn50\"\nsupervised = true\npath = \"data\"\ntext = \"t.onnx\"\nresize_size = 10\nimage_size = 20\n[[tasks]]\ntype = \"kernels\"\nshapes = [\"1x1x1\"]\n"), 0o644)
+	_, err = Open(p)
+	if err == nil || !strings.Contains(err.Error(), "models[0].text: a supervised model is image-only") || !strings.Contains(err.Error(), "models[0].resize_size") {
+		t.Errorf("bad supervised model: %v", err)
+	}
+}

@@ -98,30 +98,47 @@ type Env struct {
 	NoCache bool
 
 	mu        sync.Mutex
-	resources map[string]io.Closer
+	resources map[string]*resource
 	order     []string
+}
+
+// resource is one shared value; ready is closed once open has returned.
+type resource struct {
+	ready chan struct{}
+	val   io.Closer
+	err   error
 }
 
 // Resource returns the shared value stored under key, calling open to create
 // it on first use. Jobs use it to share expensive state (ONNX sessions, class
 // weights, cached features) across the run; the Runner closes every resource,
-// newest first, when the run ends.
+// newest first, when the run ends. open may itself call Resource for other
+// keys; concurrent callers of the same key wait for one open. A failed open
+// is not remembered, so a later call tries again.
 func (e *Env) Resource(key string, open func() (io.Closer, error)) (io.Closer, error) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	if r, ok := e.resources[key]; ok {
-		return r, nil
-	}
-	r, err := open()
-	if err != nil {
-		return nil, err
-	}
 	if e.resources == nil {
-		e.resources = map[string]io.Closer{}
+		e.resources = map[string]*resource{}
 	}
+	if r, ok := e.resources[key]; ok {
+		e.mu.Unlock()
+		<-r.ready
+		return r.val, r.err
+	}
+	r := &resource{ready: make(chan struct{})}
 	e.resources[key] = r
-	e.order = append(e.order, key)
-	return r, nil
+	e.mu.Unlock()
+
+	r.val, r.err = open()
+	e.mu.Lock()
+	if r.err != nil {
+		delete(e.resources, key)
+	} else {
+		e.order = append(e.order, key)
+	}
+	e.mu.Unlock()
+	close(r.ready)
+	return r.val, r.err
 }
 
 // closeResources closes every resource, newest first.
@@ -130,7 +147,7 @@ func (e *Env) closeResources() []error {
 	defer e.mu.Unlock()
 	var errs []error
 	for i := len(e.order) - 1; i >= 0; i-- {
-		if err := e.resources[e.order[i]].Close(); err != nil {
+		if err := e.resources[e.order[i]].val.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close %s: %w", e.order[i], err))
 		}
 	}

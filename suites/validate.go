@@ -62,6 +62,9 @@ func (s *Suite) validateRuntime(p *problems) {
 
 // checkFile reports a missing path; dirOK allows folders.
 func (s *Suite) checkFile(p *problems, key, path string, dirOK bool) {
+	if s.schemaOnly {
+		return
+	}
 	fi, err := os.Stat(path)
 	switch {
 	case err != nil:
@@ -83,9 +86,15 @@ func (s *Suite) validateModels(p *problems) map[string]bool {
 		names[m.Name] = true
 		switch m.Backend {
 		case BackendONNX:
-			if m.Path == "" && (m.Vision == "" || m.Text == "") {
+			switch {
+			case m.Supervised && m.Path == "" && m.Vision == "":
+				p.addf(key+".path", "missing (the image model's folder or .onnx file, or vision)")
+			case m.Supervised && m.Text != "":
+				p.addf(key+".text", "a supervised model is image-only; remove text (or supervised)")
+			case !m.Supervised && m.Path == "" && (m.Vision == "" || m.Text == ""):
 				p.addf(key+".path", "missing (a model folder or .onnx file; or both vision and text)")
-			} else if m.Path != "" {
+			}
+			if m.Path != "" {
 				s.checkFile(p, key+".path", m.Path, true)
 			}
 			for _, f := range []struct{ k, v string }{{"vision", m.Vision}, {"text", m.Text}} {
@@ -103,6 +112,9 @@ func (s *Suite) validateModels(p *problems) map[string]bool {
 		}
 		if m.ImageSize < 0 {
 			p.addf(key+".image_size", "must be positive, got %d", m.ImageSize)
+		}
+		if m.ResizeSize < 0 || (m.ResizeSize > 0 && m.ImageSize > 0 && m.ResizeSize < m.ImageSize) {
+			p.addf(key+".resize_size", "must be 0 (= image_size) or at least image_size, got %d", m.ResizeSize)
 		}
 		if m.Mean != nil && len(m.Mean) != 3 {
 			p.addf(key+".mean", "needs 3 values (R, G, B), got %d", len(m.Mean))
@@ -178,6 +190,13 @@ func (s *Suite) validateTasks(p *problems, models, datasets map[string]bool) {
 		}
 		if t.Type.NeedsModels() {
 			s.checkRefs(p, key+".models", "model", t.Models, models, len(s.Models))
+			if t.Type == TaskZeroShot {
+				for j, name := range t.Models {
+					if m := s.model(name); m != nil && m.Supervised {
+						p.addf(fmt.Sprintf("%s.models[%d]", key, j), "model %q is supervised (image-only): zero-shot needs a text tower", name)
+					}
+				}
+			}
 			s.checkRefs(p, key+".datasets", "dataset", t.Datasets, datasets, len(s.Datasets))
 		} else {
 			if len(t.Models) > 0 {
@@ -190,6 +209,16 @@ func (s *Suite) validateTasks(p *problems, models, datasets map[string]bool) {
 		s.validateProbeKeys(p, key, t)
 		s.validateKernelKeys(p, key, t)
 	}
+}
+
+// model returns the model called name, or nil.
+func (s *Suite) model(name string) *Model {
+	for i := range s.Models {
+		if s.Models[i].Name == name {
+			return &s.Models[i]
+		}
+	}
+	return nil
 }
 
 func (s *Suite) checkRefs(p *problems, key, what string, refs []string, defined map[string]bool, n int) {

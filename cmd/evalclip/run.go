@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"time"
 
-	_ "github.com/evalclip/evalclip/encoders/fake" // the fake backend for dry runs and tests
 	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/suites"
 )

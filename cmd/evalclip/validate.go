@@ -17,13 +17,18 @@ func init() {
 		summary: "check suite files (schema, references, files) without running them",
 		flags: func(fs *flag.FlagSet) func(context.Context, io.Writer, io.Writer, []string) error {
 			quiet := fs.Bool("q", false, "print nothing for valid suites")
+			schema := fs.Bool("schema-only", false, "check keys, types, values and references but not files or ${VAR}s (suites written for another machine)")
 			return func(_ context.Context, stdout, stderr io.Writer, args []string) error {
 				if len(args) == 0 {
 					return usagef("usage: evalclip validate [flags] SUITE...", "validate: no suite files given")
 				}
 				var errs []error
 				for _, path := range args {
-					s, err := suites.Open(path)
+					open := suites.Open
+					if *schema {
+						open = suites.OpenSchema
+					}
+					s, err := open(path)
 					if err != nil {
 						errs = append(errs, err)
 						continue

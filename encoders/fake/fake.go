@@ -33,6 +33,8 @@ type Model struct {
 	pre  imageproc.Config
 	proj []float32 // (3*grid*grid) x dim
 	seed uint64
+	// imageOnly models have no text tower.
+	imageOnly bool
 }
 
 // New returns a fake model for spec; spec.EmbedDim and the preprocessing
@@ -60,7 +62,7 @@ func New(spec encoders.Spec) (*Model, error) {
 	for i := range proj {
 		proj[i] = float32(rng.NormFloat64())
 	}
-	return &Model{name: spec.Name, dim: dim, pre: pre, proj: proj, seed: seed}, nil
+	return &Model{name: spec.Name, dim: dim, pre: pre, proj: proj, seed: seed, imageOnly: spec.ImageOnly}, nil
 }
 
 func hash64(s string) uint64 {
@@ -72,8 +74,13 @@ func hash64(s string) uint64 {
 // Image returns the image tower.
 func (m *Model) Image() encoders.ImageEncoder { return (*imageTower)(m) }
 
-// Text returns the text tower.
-func (m *Model) Text() encoders.TextEncoder { return (*textTower)(m) }
+// Text returns the text tower, or nil for an image-only spec.
+func (m *Model) Text() encoders.TextEncoder {
+	if m.imageOnly {
+		return nil
+	}
+	return (*textTower)(m)
+}
 
 // Describe says what the model is.
 func (m *Model) Describe() string {

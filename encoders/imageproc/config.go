@@ -23,12 +23,19 @@ var (
 	OpenAIStd  = [3]float32{0.26862954, 0.26130258, 0.27577711}
 )
 
+// ImageNet normalisation constants of torchvision's classifiers.
+var (
+	ImageNetMean = [3]float32{0.485, 0.456, 0.406}
+	ImageNetStd  = [3]float32{0.229, 0.224, 0.225}
+)
+
 // DefaultSize is CLIP's most common input size.
 const DefaultSize = 224
 
 // Config is one model's image preprocessing.
 type Config struct {
 	Size          int        // output is Size x Size
+	ResizeSize    int        // shorter side (squash: both sides) before the Size crop; 0 means Size
 	Resize        string     // ResizeShortest or ResizeSquash
 	Interpolation string     // Bicubic or Bilinear
 	Mean          [3]float32 // subtracted per channel after scaling to [0,1]
@@ -40,10 +47,20 @@ func Default() Config {
 	return Config{Size: DefaultSize, Resize: ResizeShortest, Interpolation: Bicubic, Mean: OpenAIMean, Std: OpenAIStd}
 }
 
+// TorchvisionImageNet returns the evaluation transform of torchvision's
+// ImageNet classifiers: Resize(256, bilinear) + CenterCrop(224) with
+// ImageNet mean and std.
+func TorchvisionImageNet() Config {
+	return Config{Size: 224, ResizeSize: 256, Resize: ResizeShortest, Interpolation: Bilinear, Mean: ImageNetMean, Std: ImageNetStd}
+}
+
 // Validate checks the fields.
 func (c Config) Validate() error {
 	if c.Size < 1 {
 		return fmt.Errorf("image size must be positive, got %d", c.Size)
+	}
+	if c.ResizeSize != 0 && c.ResizeSize < c.Size {
+		return fmt.Errorf("resize size %d is smaller than the %d crop", c.ResizeSize, c.Size)
 	}
 	if c.Resize != ResizeShortest && c.Resize != ResizeSquash {
 		return fmt.Errorf("unknown resize mode %q (expected %q or %q)", c.Resize, ResizeShortest, ResizeSquash)

@@ -7,17 +7,22 @@ import (
 )
 
 // ResizedSize is the size (width, height) an image of w x h pixels is
-// resized to before the center crop: torchvision's Resize(Size) for
-// ResizeShortest (shorter side to Size, longer side int(Size*long/short)),
-// Size x Size for ResizeSquash.
+// resized to before the center crop: torchvision's Resize(S) for
+// ResizeShortest (shorter side to S, longer side int(S*long/short)),
+// S x S for ResizeSquash, where S is ResizeSize, or Size when ResizeSize
+// is 0.
 func (c Config) ResizedSize(w, h int) (int, int) {
+	s := c.Size
+	if c.ResizeSize > 0 {
+		s = c.ResizeSize
+	}
 	if c.Resize == ResizeSquash {
-		return c.Size, c.Size
+		return s, s
 	}
 	if w <= h {
-		return c.Size, int(float64(c.Size*h) / float64(w))
+		return s, int(float64(s*h) / float64(w))
 	}
-	return int(float64(c.Size*w) / float64(h)), c.Size
+	return int(float64(s*w) / float64(h)), s
 }
 
 // CropOffset is torchvision's CenterCrop offset along one axis:

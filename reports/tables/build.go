@@ -3,6 +3,7 @@ package tables
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/evalclip/evalclip/reports"
@@ -220,8 +221,12 @@ func FewShot(groups []*reports.Group) *Table {
 		}
 		var cs []string
 		for _, r := range g.Records {
-			if c := r.ParamString(reports.ParamC); c != "" {
-				cs = append(cs, c)
+			switch c := r.Params[reports.ParamC].(type) {
+			case float64:
+				cs = append(cs, strconv.FormatFloat(c, 'g', 3, 64))
+			case nil:
+			default:
+				cs = append(cs, r.ParamString(reports.ParamC))
 			}
 		}
 		cText := TextMissing

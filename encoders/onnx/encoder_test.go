@@ -1,0 +1,254 @@
+//go:build cgo
+
+package onnx
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/evalclip/evalclip/encoders"
+	"github.com/evalclip/evalclip/encoders/onnxrt"
+	"github.com/evalclip/evalclip/internal/npy"
+)
+
+// The fixtures under testdata/models/layouts and their golden outputs are made
+// by tools/fixtures/make_encoder_fixtures.py (PyTorch); the tiny digits model
+// and its golden text features by tools/tinyclip/train.py.
+var root = filepath.Join("..", "..", "testdata", "models")
+
+func requireORT(t *testing.T) {
+	t.Helper()
+	if _, err := onnxrt.Ensure(""); err != nil {
+		if os.Getenv("EVALCLIP_REQUIRE_ORT") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+}
+
+func loadF32(t *testing.T, path string) ([]float32, []int) {
+	t.Helper()
+	x, shape, err := npy.ReadFloat32(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x, shape
+}
+
+func loadI64(t *testing.T, path string) []int64 {
+	t.Helper()
+	x, _, err := npy.ReadInt64(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+func maxAbsDiff(a, b []float32) float64 {
+	if len(a) != len(b) {
+		return math.Inf(1)
+	}
+	var m float64
+	for i := range a {
+		m = math.Max(m, math.Abs(float64(a[i]-b[i])))
+	}
+	return m
+}
+
+func TestLayouts(t *testing.T) {
+	requireORT(t)
+	golden := filepath.Join(root, "layouts", "golden")
+	pixels, _ := loadF32(t, filepath.Join(golden, "pixels.npy"))
+	wantImg, _ := loadF32(t, filepath.Join(golden, "image_embeds.npy"))
+	wantTxt, _ := loadF32(t, filepath.Join(golden, "text_embeds.npy"))
+	tok0 := loadI64(t, filepath.Join(golden, "tokens_pad0.npy"))
+	tokEOT := loadI64(t, filepath.Join(golden, "tokens_pad_eot.npy"))
+	var texts []string
+	raw, _ := os.ReadFile(filepath.Join(golden, "texts.json"))
+	if err := json.Unmarshal(raw, &texts); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		dir, layout string
+		batch1      bool
+		tokens      []int64
+		tol         float64
+	}{
+		{"openclip-static", LayoutOpenCLIP, true, tok0, 1e-4},
+		{"openclip-fp16", LayoutOpenCLIP, false, tok0, 2e-2},
+		{"hf", LayoutHF, false, tokEOT, 1e-4},
+		{"combined", LayoutCombined, false, tokEOT, 1e-4},
+	}
+	for _, c := range cases {
+		t.Run(c.dir, func(t *testing.T) {
+			m, err := Open(encoders.Spec{Name: c.dir, Path: filepath.Join(root, "layouts", c.dir)}, encoders.Runtime{Threads: 2, BatchSize: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			if m.Files().Layout != c.layout {
+				t.Errorf("layout %s, want %s", m.Files().Layout, c.layout)
+			}
+			if got := strings.Contains(m.Describe(), "static batch 1"); got != c.batch1 {
+				t.Errorf("describe: %s", m.Describe())
+			}
+			if p := m.Image().Preprocess(); p.Size != 32 || p.Interpolation != "bicubic" || p.Resize != "shortest" {
+				t.Errorf("preprocess %+v", p)
+			}
+			ctx := context.Background()
+			img, err := m.Image().EncodeImages(ctx, pixels, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := maxAbsDiff(img, wantImg); d > c.tol {
+				t.Errorf("image embeddings differ from PyTorch by %g (tolerance %g)", d, c.tol)
+			}
+			ids, _ := m.text.Tokens(texts)
+			for i := range ids {
+				if ids[i] != c.tokens[i] {
+					t.Fatalf("token %d (text %d) = %d, want %d", i, i/77, ids[i], c.tokens[i])
+				}
+			}
+			txt, err := m.Text().EncodeTexts(ctx, texts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := maxAbsDiff(txt, wantTxt); d > c.tol {
+				t.Errorf("text embeddings differ from PyTorch by %g (tolerance %g)", d, c.tol)
+			}
+			if fp := m.Fingerprint(); !strings.Contains(fp, "model.onnx") && !strings.Contains(fp, "vision_model.onnx") {
+				t.Errorf("fingerprint %q", fp)
+			}
+		})
+	}
+}
+
+func TestTinyCLIPText(t *testing.T) {
+	requireORT(t)
+	m, err := Open(encoders.Spec{Name: "tiny", Path: filepath.Join(root, "tinyclip-digits")}, encoders.Runtime{Threads: 1, BatchSize: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	golden := filepath.Join("..", "..", "testdata", "golden", "tinyclip-digits")
+	want, shape := loadF32(t, filepath.Join(golden, "text_features.npy"))
+	tokens := loadI64(t, filepath.Join(golden, "tokens.npy"))
+	var texts []string
+	for c := 0; c < shape[0]; c++ {
+		texts = append(texts, `a photo of the number: "`+string(rune('0'+c))+`".`)
+	}
+	ids, _ := m.text.Tokens(texts)
+	for i := range ids {
+		if ids[i] != tokens[i] {
+			t.Fatalf("token %d = %d, want %d", i, ids[i], tokens[i])
+		}
+	}
+	got, err := m.Text().EncodeTexts(context.Background(), texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxAbsDiff(got, want); d > 1e-4 {
+		t.Errorf("text features differ from PyTorch by %g", d)
+	}
+}
+
+func TestBadModels(t *testing.T) {
+	requireORT(t)
+	empty := t.TempDir()
+	_, err := Open(encoders.Spec{Name: "x", Path: empty}, encoders.Runtime{})
+	if err == nil || !strings.Contains(err.Error(), "no known layout in "+empty) {
+		t.Errorf("empty folder: %v", err)
+	}
+	// A layout without a tokenizer.
+	dir := t.TempDir()
+	src := filepath.Join(root, "layouts", "hf")
+	for _, f := range []string{"vision_model.onnx", "text_model.onnx"} {
+		b, _ := os.ReadFile(filepath.Join(src, f))
+		os.WriteFile(filepath.Join(dir, f), b, 0o644)
+	}
+	_, err = Open(encoders.Spec{Name: "x", Path: dir}, encoders.Runtime{})
+	if err == nil || !strings.Contains(err.Error(), "no tokenizer found") {
+		t.Errorf("no tokenizer: %v", err)
+	}
+	hf := filepath.Join(root, "layouts", "hf")
+	_, err = Open(encoders.Spec{Name: "x", Path: hf, ImageOutput: "pooled"}, encoders.Runtime{})
+	if err == nil || !strings.Contains(err.Error(), `no image output named "pooled" (has image_embeds)`) {
+		t.Errorf("bad output name: %v", err)
+	}
+	_, err = Open(encoders.Spec{Name: "x", Path: filepath.Join(root, "layouts", "openclip-static"), ImageSize: 224}, encoders.Runtime{})
+	if err == nil || !strings.Contains(err.Error(), "takes 32x32 images but the preprocessing makes 224x224") {
+		t.Errorf("size mismatch: %v", err)
+	}
+	_, err = Open(encoders.Spec{Name: "x", Path: hf}, encoders.Runtime{Provider: "cuda"})
+	if err == nil || !strings.Contains(err.Error(), "execution provider cuda is not available") || !strings.Contains(err.Error(), "libonnxruntime") {
+		t.Errorf("cuda on a CPU-only library: %v", err)
+	}
+	_, err = Open(encoders.Spec{Name: "x", Vision: filepath.Join(hf, "vision_model.onnx")}, encoders.Runtime{})
+	if err == nil || !strings.Contains(err.Error(), "set both vision and text") {
+		t.Errorf("half override: %v", err)
+	}
+}
+
+func TestReadPreprocess(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "preprocess_cfg.json")
+	os.WriteFile(p, []byte(`{"size": 336, "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5], "interpolation": "bilinear", "resize_mode": "squash"}`), 0o644)
+	c, err := ReadPreprocess(p)
+	if err != nil || c.Size != 336 || c.Mean[0] != 0.5 || c.Interpolation != "bilinear" || c.Resize != "squash" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	os.WriteFile(p, []byte(`{"size": [224, 256]}`), 0o644)
+	if _, err := ReadPreprocess(p); err == nil || !strings.Contains(err.Error(), "non-square") {
+		t.Errorf("non-square: %v", err)
+	}
+	os.WriteFile(p, []byte(`{"interpolation": "lanczos"}`), 0o644)
+	if _, err := ReadPreprocess(p); err == nil || !strings.Contains(err.Error(), `key "interpolation"`) {
+		t.Errorf("lanczos: %v", err)
+	}
+	hf := filepath.Join(dir, "preprocessor_config.json")
+	os.WriteFile(hf, []byte(`{"crop_size": 224, "size": {"shortest_edge": 224}, "image_mean": [0.1, 0.2, 0.3], "image_std": [1, 1, 1], "resample": 2}`), 0o644)
+	c, err = ReadPreprocess(hf)
+	if err != nil || c.Size != 224 || c.ResizeSize != 0 || c.Mean[2] != 0.3 || c.Interpolation != "bilinear" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	os.WriteFile(hf, []byte(`{"crop_size": {"height": 224, "width": 224}, "size": {"shortest_edge": 256}, "resample": 2}`), 0o644)
+	c, err = ReadPreprocess(hf)
+	if err != nil || c.Size != 224 || c.ResizeSize != 256 {
+		t.Fatalf("resize 256, crop 224: %+v %v", c, err)
+	}
+}
+
+func TestImageOnly(t *testing.T) {
+	requireORT(t)
+	vision := filepath.Join(root, "layouts", "hf", "vision_model.onnx")
+	m, err := Open(encoders.Spec{Name: "resnet", Path: vision, ImageOnly: true}, encoders.Runtime{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.Text() != nil || !strings.Contains(m.Describe(), "no text tower") || m.Files().Layout != LayoutImageOnly {
+		t.Fatalf("%s", m.Describe())
+	}
+	// Without a config beside the file: torchvision's ImageNet transform
+	// (resize 256, crop 224), here with the crop overridden to the model's 32.
+	m2, err := Open(encoders.Spec{Name: "r", Path: vision, ImageOnly: true, ImageSize: 32, ResizeSize: 36}, encoders.Runtime{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m2.Close()
+	if p := m2.Image().Preprocess(); p.Size != 32 || p.ResizeSize != 36 {
+		t.Errorf("preprocess %+v", p)
+	}
+	px, _ := loadF32(t, filepath.Join(root, "layouts", "golden", "pixels.npy"))
+	if _, err := m.Image().EncodeImages(context.Background(), px, 3); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(encoders.Spec{Name: "x", Path: t.TempDir(), ImageOnly: true}, encoders.Runtime{}); err == nil || !strings.Contains(err.Error(), "no image model") {
+		t.Errorf("empty folder: %v", err)
+	}
+}

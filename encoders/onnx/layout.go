@@ -1,0 +1,299 @@
+package onnx
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/evalclip/evalclip/encoders"
+	"github.com/evalclip/evalclip/encoders/imageproc"
+)
+
+// Layout names.
+const (
+	LayoutOpenCLIP = "open_clip" // visual/ + textual/ folders (open_clip, immich)
+	LayoutHF       = "hf"        // vision_model.onnx + text_model.onnx
+	LayoutCombined = "combined"  // one model.onnx with both towers
+	LayoutExplicit = "explicit"  // vision and text files named in the suite
+)
+
+// Files are the files of a detected model.
+type Files struct {
+	Layout     string
+	Vision     string // image tower .onnx
+	Text       string // text tower .onnx (equal to Vision for a combined model)
+	Tokenizer  string // tokenizer file or folder
+	Preprocess string // preprocess_cfg.json or preprocessor_config.json, or ""
+	// DefaultPadID is the layout's usual pad id: 0 for open_clip exports,
+	// -1 meaning "the tokenizer's end-of-text id" for Hugging Face exports.
+	DefaultPadID int
+}
+
+// padEOT marks "pad with the end-of-text id".
+const padEOT = -1
+
+func exists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir()
+}
+
+// Detect finds the model files for spec: explicit vision/text overrides,
+// else the layout of spec.Path.
+func Detect(spec encoders.Spec) (*Files, error) {
+	f := &Files{}
+	dir := spec.Path
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		dir = filepath.Dir(spec.Path)
+		f.Layout, f.Vision, f.Text, f.DefaultPadID = LayoutCombined, spec.Path, spec.Path, padEOT
+	}
+	if spec.ImageOnly {
+		return detectImageOnly(spec, f, dir)
+	}
+	if spec.Vision != "" || spec.Text != "" {
+		if spec.Vision == "" || spec.Text == "" {
+			return nil, fmt.Errorf("model %s: set both vision and text, or neither", spec.Name)
+		}
+		f.Layout, f.Vision, f.Text = LayoutExplicit, spec.Vision, spec.Text
+		if dir == "" {
+			dir = filepath.Dir(spec.Vision)
+		}
+	}
+	if f.Layout == "" {
+		if dir == "" {
+			return nil, fmt.Errorf("model %s: no path, and no vision and text files", spec.Name)
+		}
+		for _, base := range []string{dir, filepath.Join(dir, "onnx")} {
+			switch {
+			case exists(filepath.Join(base, "visual", "model.onnx")) && exists(filepath.Join(base, "textual", "model.onnx")):
+				f.Layout, f.Vision, f.Text = LayoutOpenCLIP, filepath.Join(base, "visual", "model.onnx"), filepath.Join(base, "textual", "model.onnx")
+			case exists(filepath.Join(base, "vision_model.onnx")) && exists(filepath.Join(base, "text_model.onnx")):
+				f.Layout, f.Vision, f.Text, f.DefaultPadID = LayoutHF, filepath.Join(base, "vision_model.onnx"), filepath.Join(base, "text_model.onnx"), padEOT
+			case exists(filepath.Join(base, "model.onnx")):
+				f.Layout, f.Vision, f.Text, f.DefaultPadID = LayoutCombined, filepath.Join(base, "model.onnx"), filepath.Join(base, "model.onnx"), padEOT
+			default:
+				continue
+			}
+			break
+		}
+		if f.Layout == "" {
+			return nil, fmt.Errorf("model %s: no known layout in %s (looked for visual/model.onnx + textual/model.onnx, "+
+				"vision_model.onnx + text_model.onnx, model.onnx, also under onnx/); set vision and text in the suite", spec.Name, dir)
+		}
+	}
+	visDir, txtDir := filepath.Dir(f.Vision), filepath.Dir(f.Text)
+	// Tokenizer: suite override, else beside the text tower, else the folder.
+	f.Tokenizer = spec.Tokenizer
+	if f.Tokenizer == "" {
+		for _, d := range uniq(txtDir, dir, filepath.Dir(txtDir)) {
+			if exists(filepath.Join(d, "tokenizer.json")) {
+				f.Tokenizer = filepath.Join(d, "tokenizer.json")
+				break
+			}
+			if exists(filepath.Join(d, "vocab.json")) && exists(filepath.Join(d, "merges.txt")) {
+				f.Tokenizer = d
+				break
+			}
+			if exists(filepath.Join(d, "bpe_simple_vocab_16e6.txt.gz")) {
+				f.Tokenizer = filepath.Join(d, "bpe_simple_vocab_16e6.txt.gz")
+				break
+			}
+		}
+	}
+	if f.Tokenizer == "" {
+		return nil, fmt.Errorf("model %s: no tokenizer found beside %s (looked for tokenizer.json, vocab.json+merges.txt, "+
+			"bpe_simple_vocab_16e6.txt.gz); set tokenizer in the suite", spec.Name, f.Text)
+	}
+	for _, d := range uniq(visDir, dir, filepath.Dir(visDir)) {
+		for _, name := range []string{"preprocess_cfg.json", "preprocessor_config.json"} {
+			if f.Preprocess == "" && exists(filepath.Join(d, name)) {
+				f.Preprocess = filepath.Join(d, name)
+			}
+		}
+	}
+	return f, nil
+}
+
+// LayoutImageOnly is an image feature extractor without a text tower.
+const LayoutImageOnly = "image-only"
+
+// detectImageOnly finds the image model of a supervised feature extractor:
+// the vision override, the .onnx file given as path, or visual/model.onnx,
+// vision_model.onnx or model.onnx in the folder.
+func detectImageOnly(spec encoders.Spec, f *Files, dir string) (*Files, error) {
+	f.Layout, f.Text, f.Tokenizer = LayoutImageOnly, "", ""
+	switch {
+	case spec.Vision != "":
+		f.Vision = spec.Vision
+	case f.Vision != "":
+	default:
+		for _, c := range []string{filepath.Join("visual", "model.onnx"), "vision_model.onnx", "model.onnx"} {
+			if exists(filepath.Join(dir, c)) {
+				f.Vision = filepath.Join(dir, c)
+				break
+			}
+		}
+		if f.Vision == "" {
+			return nil, fmt.Errorf("model %s: no image model in %s (looked for visual/model.onnx, vision_model.onnx, model.onnx); set vision in the suite", spec.Name, dir)
+		}
+	}
+	for _, d := range uniq(filepath.Dir(f.Vision), dir) {
+		for _, name := range []string{"preprocess_cfg.json", "preprocessor_config.json"} {
+			if f.Preprocess == "" && exists(filepath.Join(d, name)) {
+				f.Preprocess = filepath.Join(d, name)
+			}
+		}
+	}
+	return f, nil
+}
+
+func uniq(paths ...string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		if p != "" && !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ReadPreprocess reads an open_clip preprocess_cfg.json or a Hugging Face
+// preprocessor_config.json into a Config, starting from OpenAI's defaults.
+func ReadPreprocess(path string) (imageproc.Config, error) {
+	c := imageproc.Default()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return c, err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	bad := func(key string, err error) error { return fmt.Errorf("%s: key %q: %v", path, key, err) }
+	readSize := func(key string, v json.RawMessage) (int, error) {
+		var n int
+		if json.Unmarshal(v, &n) == nil {
+			return n, nil
+		}
+		var hw []int
+		if json.Unmarshal(v, &hw) == nil && len(hw) == 2 {
+			if hw[0] != hw[1] {
+				return 0, bad(key, fmt.Errorf("non-square size %v is not supported", hw))
+			}
+			return hw[0], nil
+		}
+		var m map[string]int
+		if json.Unmarshal(v, &m) == nil {
+			for _, k := range []string{"shortest_edge", "height", "width"} {
+				if n, ok := m[k]; ok {
+					return n, nil
+				}
+			}
+		}
+		return 0, bad(key, fmt.Errorf("expected a size, got %s", v))
+	}
+	readTriple := func(key string, v json.RawMessage) ([3]float32, error) {
+		var xs []float32
+		if err := json.Unmarshal(v, &xs); err != nil || len(xs) != 3 {
+			return [3]float32{}, bad(key, fmt.Errorf("expected 3 numbers, got %s", v))
+		}
+		return [3]float32{xs[0], xs[1], xs[2]}, nil
+	}
+	if strings.HasSuffix(path, "preprocessor_config.json") {
+		// Hugging Face CLIPImageProcessor.
+		for key, v := range raw {
+			switch key {
+			case "crop_size":
+				if c.Size, err = readSize(key, v); err != nil {
+					return c, err
+				}
+			case "size":
+				n, err := readSize(key, v)
+				if err != nil {
+					return c, err
+				}
+				if _, ok := raw["crop_size"]; ok {
+					c.ResizeSize = n // shortest edge before the crop
+				} else {
+					c.Size = n
+				}
+			case "image_mean":
+				if c.Mean, err = readTriple(key, v); err != nil {
+					return c, err
+				}
+			case "image_std":
+				if c.Std, err = readTriple(key, v); err != nil {
+					return c, err
+				}
+			case "resample":
+				var r int
+				json.Unmarshal(v, &r)
+				switch r {
+				case 2:
+					c.Interpolation = imageproc.Bilinear
+				case 3:
+					c.Interpolation = imageproc.Bicubic
+				default:
+					return c, bad(key, fmt.Errorf("PIL resample %d is not supported (2 bilinear, 3 bicubic)", r))
+				}
+			case "do_center_crop":
+				var b bool
+				json.Unmarshal(v, &b)
+				if !b {
+					c.Resize = imageproc.ResizeSquash
+				}
+			}
+		}
+		if c.ResizeSize == c.Size {
+			c.ResizeSize = 0
+		}
+		return c, c.Validate()
+	}
+	// open_clip PreprocessCfg.
+	for key, v := range raw {
+		switch key {
+		case "size":
+			if c.Size, err = readSize(key, v); err != nil {
+				return c, err
+			}
+		case "mean":
+			if c.Mean, err = readTriple(key, v); err != nil {
+				return c, err
+			}
+		case "std":
+			if c.Std, err = readTriple(key, v); err != nil {
+				return c, err
+			}
+		case "interpolation":
+			var s string
+			json.Unmarshal(v, &s)
+			switch s {
+			case "bicubic", "bilinear":
+				c.Interpolation = s
+			default:
+				return c, bad(key, fmt.Errorf("interpolation %q is not supported (bicubic, bilinear)", s))
+			}
+		case "resize_mode":
+			var s string
+			json.Unmarshal(v, &s)
+			switch s {
+			case "shortest":
+				c.Resize = imageproc.ResizeShortest
+			case "squash":
+				c.Resize = imageproc.ResizeSquash
+			default:
+				return c, bad(key, fmt.Errorf("resize_mode %q is not supported (shortest, squash)", s))
+			}
+		case "mode":
+			var s string
+			json.Unmarshal(v, &s)
+			if s != "RGB" {
+				return c, bad(key, fmt.Errorf("image mode %q is not supported (RGB)", s))
+			}
+		}
+	}
+	return c, c.Validate()
+}

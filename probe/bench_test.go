@@ -1,0 +1,107 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
+
+	kblas "github.com/evalclip/evalclip/kernels/blas"
+)
+
+// blasBackends are the GEMM implementations the benchmarks run with:
+// gonum's pure Go, and OpenBLAS through kernels/blas when the build links
+// it. Each entry registers its implementation with blas32/blas64.
+var blasBackends = []struct {
+	name string
+	use  func()
+}{
+	{"gonum", func() { blas32.Use(gonum.Implementation{}); blas64.Use(gonum.Implementation{}) }},
+	{"openblas", kblas.Use},
+}
+
+// forEachBLAS runs fn under each available GEMM implementation, restoring
+// gonum's afterwards.
+func forEachBLAS(b *testing.B, fn func(b *testing.B)) {
+	defer blasBackends[0].use()
+	for _, be := range blasBackends {
+		if be.name == "openblas" && !kblas.OpenBLAS() {
+			continue
+		}
+		be.use()
+		b.Run("blas="+be.name, fn)
+	}
+}
+
+// BenchmarkObjective times one loss-and-gradient evaluation (two GEMMs of
+// N x D x K plus the softmax) through blas32 with each GEMM implementation
+// and 1 or all workers, next to the plain float64 loops of refObjective
+// at the smallest size.
+func BenchmarkObjective(b *testing.B) {
+	sizes := []struct{ n, d, k int }{{2048, 128, 10}, {8192, 512, 100}, {16384, 768, 1000}}
+	forEachBLAS(b, func(b *testing.B) {
+		for _, sz := range sizes {
+			data := randomData(1, sz.n, sz.d, sz.k, 0.3)
+			theta := benchTheta(sz.k*sz.d + sz.k)
+			for _, workers := range []int{1, 0} {
+				b.Run(fmt.Sprintf("workers=%d/n=%d/d=%d/k=%d", workerCount(workers), sz.n, sz.d, sz.k), func(b *testing.B) {
+					o := newObjective(newRows(data, nil, nil), sz.k, 1, workers, 0)
+					g := make([]float64, len(theta))
+					for b.Loop() {
+						o.eval(theta, g)
+					}
+					reportObjective(b, sz.n, sz.d, sz.k)
+				})
+			}
+		}
+	})
+	sz := sizes[0]
+	data := randomData(1, sz.n, sz.d, sz.k, 0.3)
+	theta := benchTheta(sz.k*sz.d + sz.k)
+	b.Run(fmt.Sprintf("blas=naive-float64/workers=1/n=%d/d=%d/k=%d", sz.n, sz.d, sz.k), func(b *testing.B) {
+		for b.Loop() {
+			refObjective(data, nil, sz.k, 1, theta)
+		}
+		reportObjective(b, sz.n, sz.d, sz.k)
+	})
+}
+
+func benchTheta(n int) []float64 {
+	theta := make([]float64, n)
+	for i := range theta {
+		theta[i] = 1e-3 * float64(i%7-3)
+	}
+	return theta
+}
+
+// reportObjective reports GFLOP/s (4*N*D*K per evaluation) and samples/s.
+func reportObjective(b *testing.B, n, d, k int) {
+	s := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(4*float64(n)*float64(d)*float64(k)/s/1e9, "GFLOP/s")
+	b.ReportMetric(float64(n)/s, "samples/s")
+}
+
+// BenchmarkFit times a fit of 10,000 x 256 features, 50 classes, at C=1
+// from zero, capped at 50 iterations, with each GEMM implementation.
+func BenchmarkFit(b *testing.B) {
+	const n, d, k = 10000, 256, 50
+	data := randomData(2, n, d, k, 0.3)
+	forEachBLAS(b, func(b *testing.B) {
+		var evals, iters int
+		for b.Loop() {
+			m, err := Fit(context.Background(), data, k, 1, nil, Options{MaxIter: 50})
+			if err != nil {
+				b.Fatal(err)
+			}
+			evals += m.Evaluations
+			iters += m.Iterations
+		}
+		s := b.Elapsed().Seconds()
+		b.ReportMetric(4*float64(n)*d*k*float64(evals)/s/1e9, "GFLOP/s")
+		b.ReportMetric(float64(iters)/float64(b.N), "iters/op")
+		b.ReportMetric(float64(evals)/float64(iters), "evals/iter")
+	})
+}

@@ -1,0 +1,262 @@
+package tasks
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/evalclip/evalclip/datasets"
+	"github.com/evalclip/evalclip/encoders"
+	"github.com/evalclip/evalclip/encoders/imageproc"
+	"github.com/evalclip/evalclip/internal/atomicfile"
+	"github.com/evalclip/evalclip/internal/npy"
+	"github.com/evalclip/evalclip/suites"
+)
+
+// cacheVersion changes when the cache's file format or keying changes.
+const cacheVersion = "evalclip-features-v1"
+
+// Features are the image embeddings of one dataset split.
+type Features struct {
+	X       []float32 // N x D, row-major, as the tower returned them (not normalised)
+	N, D    int
+	Labels  []int32  // N labels, in Classes order
+	Classes []string // the reader's class names, in label order
+	// Skipped lists samples that could not be read ("index: error").
+	Skipped []string
+	// Cached is set when the features came from the cache.
+	Cached bool
+	// TowerSeconds is the time spent in the image tower; TotalSeconds the
+	// whole extraction (reading, decoding, preprocessing, encoding).
+	TowerSeconds, TotalSeconds float64
+	// Key is the cache key.
+	Key string
+}
+
+// holder lets a value that needs no closing live in suites.Env.Resource.
+type holder struct{ v any }
+
+func (holder) Close() error { return nil }
+
+// limited shows the first n samples of a dataset.
+type limited struct {
+	datasets.Dataset
+	n int
+}
+
+func (l limited) Len() int { return l.n }
+
+// OpenDataset opens a split of a suite dataset (shared per run), applying
+// the suite's sample limit.
+func OpenDataset(env *suites.Env, d *suites.Dataset, split string) (datasets.Dataset, error) {
+	r, err := env.Resource("dataset/"+d.Name+"/"+split, func() (io.Closer, error) {
+		ds, err := datasets.Open(string(d.Format), d.Path, split)
+		if err != nil {
+			return nil, fmt.Errorf("dataset %s: %w", d.Name, err)
+		}
+		if d.Limit > 0 && d.Limit < ds.Len() {
+			ds = limited{ds, d.Limit}
+		}
+		return holder{ds}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.(holder).v.(datasets.Dataset), nil
+}
+
+// CacheDir is where features are cached: the suite's runtime.cache_dir, or
+// the user cache folder.
+func CacheDir(s *suites.Suite) (string, error) {
+	if s.Runtime.CacheDir != "" {
+		return s.Runtime.CacheDir, nil
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache folder (set runtime.cache_dir): %w", err)
+	}
+	return filepath.Join(base, "evalclip", "features"), nil
+}
+
+// cacheMeta is stored beside the cached arrays.
+type cacheMeta struct {
+	Version     string    `json:"version"`
+	Model       string    `json:"model"`
+	Fingerprint string    `json:"fingerprint"`
+	Dataset     string    `json:"dataset"`
+	Identity    string    `json:"identity"`
+	Split       string    `json:"split"`
+	N           int       `json:"n"`
+	D           int       `json:"d"`
+	Classes     []string  `json:"classes"`
+	Skipped     []string  `json:"skipped,omitempty"`
+	Created     time.Time `json:"created"`
+	// Seconds of the original extraction, for reference.
+	TowerSeconds float64 `json:"tower_seconds"`
+	TotalSeconds float64 `json:"total_seconds"`
+}
+
+func featureKey(model encoders.Model, ds datasets.Dataset, d *suites.Dataset, split string) string {
+	h := sha256.New()
+	pre := model.Image().Preprocess()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%+v", cacheVersion, model.Fingerprint(), ds.Identity(), split, ds.Len(), d.Limit, pre)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// ImageFeatures returns the image embeddings of split of dataset d under
+// model m, from the cache when possible (unless env.NoCache), else by
+// running the pipeline and storing the result.
+func ImageFeatures(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Dataset, split string) (*Features, error) {
+	model, err := OpenModel(env, m)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := OpenDataset(env, d, split)
+	if err != nil {
+		return nil, err
+	}
+	if ds.Len() == 0 {
+		return nil, fmt.Errorf("dataset %s: split %q has no samples", d.Name, split)
+	}
+	key := featureKey(model, ds, d, split)
+	var dir string
+	if !env.NoCache {
+		if dir, err = CacheDir(env.Suite); err != nil {
+			return nil, err
+		}
+		if f, err := loadCached(dir, key); err == nil {
+			f.Key = key
+			return f, nil
+		} else if !errors.Is(err, fs.ErrNotExist) && env.Log != nil {
+			fmt.Fprintf(env.Log, "feature cache %s: %v; recomputing\n", key, err)
+		}
+	}
+	f, err := extract(ctx, env, model, ds, split)
+	if err != nil {
+		return nil, fmt.Errorf("model %s on dataset %s/%s: %w", m.Name, d.Name, split, err)
+	}
+	f.Key = key
+	if !env.NoCache {
+		meta := cacheMeta{Version: cacheVersion, Model: m.Name, Fingerprint: model.Fingerprint(), Dataset: d.Name,
+			Identity: ds.Identity(), Split: split, N: f.N, D: f.D, Classes: f.Classes, Skipped: f.Skipped,
+			Created: time.Now().UTC(), TowerSeconds: f.TowerSeconds, TotalSeconds: f.TotalSeconds}
+		if err := storeCached(dir, key, f, meta); err != nil && env.Log != nil {
+			fmt.Fprintf(env.Log, "feature cache: %v (continuing without caching)\n", err)
+		}
+	}
+	return f, nil
+}
+
+func extract(ctx context.Context, env *suites.Env, model encoders.Model, ds datasets.Dataset, split string) (*Features, error) {
+	tower := model.Image()
+	pre := tower.Preprocess()
+	n, dim := ds.Len(), tower.Dim()
+	f := &Features{X: make([]float32, 0, n*dim), D: dim, Labels: make([]int32, 0, n), Classes: ds.Classes()}
+	start := time.Now()
+	var towerTime time.Duration
+	env.Progress.SetTotal("encode images", n)
+	skipped, err := imageproc.Stream(ctx, ds, pre, imageproc.StreamOptions{
+		BatchSize: env.Suite.Runtime.BatchSize,
+		Workers:   env.Suite.Runtime.Workers,
+		SkipBad:   true,
+	}, func(b imageproc.Batch) error {
+		t0 := time.Now()
+		emb, err := tower.EncodeImages(ctx, b.Pixels, len(b.Indices))
+		towerTime += time.Since(t0)
+		if err != nil {
+			return err
+		}
+		f.X = append(f.X, emb...)
+		for _, i := range b.Indices {
+			f.Labels = append(f.Labels, int32(ds.Label(i)))
+		}
+		env.Progress.Add(len(b.Indices))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range skipped {
+		f.Skipped = append(f.Skipped, fmt.Sprintf("%d: %v", s.Index, s.Err))
+	}
+	f.N = len(f.Labels)
+	if f.N == 0 {
+		return nil, fmt.Errorf("split %s: every sample failed to load (first: %s)", split, first(f.Skipped))
+	}
+	f.TowerSeconds = towerTime.Seconds()
+	f.TotalSeconds = time.Since(start).Seconds()
+	return f, nil
+}
+
+func first(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return xs[0]
+}
+
+func cachePaths(dir, key string) (x, labels, meta string) {
+	base := filepath.Join(dir, key)
+	return base + ".npy", base + ".labels.npy", base + ".json"
+}
+
+func loadCached(dir, key string) (*Features, error) {
+	xp, lp, mp := cachePaths(dir, key)
+	raw, err := os.ReadFile(mp)
+	if err != nil {
+		return nil, err
+	}
+	var meta cacheMeta
+	if err := json.Unmarshal(raw, &meta); err != nil || meta.Version != cacheVersion {
+		return nil, fmt.Errorf("%s: unreadable or from another version", mp)
+	}
+	x, shape, err := npy.ReadFloat32(xp)
+	if err != nil {
+		return nil, err
+	}
+	labels, lshape, err := npy.ReadInt64(lp)
+	if err != nil {
+		return nil, err
+	}
+	if len(shape) != 2 || shape[0] != meta.N || shape[1] != meta.D || len(lshape) != 1 || lshape[0] != meta.N {
+		return nil, fmt.Errorf("%s: shapes %v and %v do not match %dx%d", xp, shape, lshape, meta.N, meta.D)
+	}
+	f := &Features{X: x, N: meta.N, D: meta.D, Labels: make([]int32, meta.N), Classes: meta.Classes,
+		Skipped: meta.Skipped, Cached: true, TowerSeconds: meta.TowerSeconds, TotalSeconds: meta.TotalSeconds}
+	for i, v := range labels {
+		f.Labels[i] = int32(v)
+	}
+	return f, nil
+}
+
+// storeCached writes the arrays first and the metadata last, each
+// atomically: a cache entry counts only once its metadata exists.
+func storeCached(dir, key string, f *Features, meta cacheMeta) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	xp, lp, mp := cachePaths(dir, key)
+	if err := npy.WriteFloat32(xp, f.X, f.N, f.D); err != nil {
+		return err
+	}
+	labels := make([]int64, f.N)
+	for i, v := range f.Labels {
+		labels[i] = int64(v)
+	}
+	if err := npy.WriteInt64(lp, labels); err != nil {
+		return err
+	}
+	raw, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(mp, raw, 0o644)
+}

@@ -1,0 +1,98 @@
+package tasks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/evalclip/evalclip/reports"
+)
+
+// Classification holds the scores of one classification evaluation.
+type Classification struct {
+	Metrics reports.Metrics
+	Extra   map[string]any
+}
+
+// Classify computes accuracy metrics from the top-k predictions (n rows of k
+// class indices, best first) and the true labels. acc5 is reported only with
+// at least 5 classes and k >= 5. Extra holds the class names, per-class
+// recall, the confusion matrix (rows true, columns predicted) and the
+// per-sample top-1 correctness. Mean per-class recall averages the classes
+// present in labels; absent classes have a nil per-class recall.
+func Classify(topk []int32, k int, labels []int32, classes []string) (*Classification, error) {
+	n, c := len(labels), len(classes)
+	if n == 0 {
+		return nil, fmt.Errorf("no samples to score")
+	}
+	if len(topk) != n*k || k < 1 {
+		return nil, fmt.Errorf("%d predictions for %d samples with k=%d", len(topk), n, k)
+	}
+	confusion := make([][]int, c)
+	for i := range confusion {
+		confusion[i] = make([]int, c)
+	}
+	var top1, top5 int
+	correct := make([]byte, n)
+	for i, y := range labels {
+		if y < 0 || int(y) >= c {
+			return nil, fmt.Errorf("sample %d: label %d outside 0..%d", i, y, c-1)
+		}
+		row := topk[i*k : (i+1)*k]
+		p := row[0]
+		if p < 0 || int(p) >= c {
+			return nil, fmt.Errorf("sample %d: prediction %d outside 0..%d", i, p, c-1)
+		}
+		confusion[y][p]++
+		correct[i] = '0'
+		if p == y {
+			top1++
+			correct[i] = '1'
+		}
+		for j := 0; j < k && j < 5; j++ {
+			if row[j] == y {
+				top5++
+				break
+			}
+		}
+	}
+	perClass := make([]any, c) // float64, or nil for a class absent from the split
+	var recallSum float64
+	present := 0
+	for y := 0; y < c; y++ {
+		total := 0
+		for _, v := range confusion[y] {
+			total += v
+		}
+		if total == 0 {
+			continue
+		}
+		r := float64(confusion[y][y]) / float64(total)
+		perClass[y] = r
+		recallSum += r
+		present++
+	}
+	m := reports.Metrics{
+		reports.MetricAcc1:               float64(top1) / float64(n),
+		reports.MetricMeanPerClassRecall: recallSum / float64(present),
+	}
+	if c >= 5 && k >= 5 {
+		m[reports.MetricAcc5] = float64(top5) / float64(n)
+	}
+	return &Classification{Metrics: m, Extra: map[string]any{
+		reports.ExtraClasses:     classes,
+		reports.ExtraPerClassAcc: perClass,
+		reports.ExtraConfusion:   confusion,
+		reports.ExtraCorrect:     string(correct),
+	}}, nil
+}
+
+// describeSkipped summarises unreadable samples for a record.
+func describeSkipped(msgs []string) map[string]any {
+	const keep = 20
+	out := map[string]any{"count": len(msgs)}
+	if len(msgs) > keep {
+		msgs = append(msgs[:keep:keep], fmt.Sprintf("... and %d more", len(msgs)-keep))
+	}
+	out["samples"] = strings.Join(msgs, "\n")
+	return out
+}

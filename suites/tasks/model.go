@@ -1,0 +1,46 @@
+package tasks
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/evalclip/evalclip/encoders"
+	"github.com/evalclip/evalclip/suites"
+)
+
+// SpecOf converts a suite model entry to an encoder spec.
+func SpecOf(m *suites.Model) encoders.Spec {
+	return encoders.Spec{
+		Name: m.Name, Path: m.Path, Vision: m.Vision, Text: m.Text, Tokenizer: m.Tokenizer,
+		ImageSize: m.ImageSize, Mean: m.Mean, Std: m.Std, Interpolation: string(m.Interpolation),
+		Resize: string(m.Resize), ContextLength: m.ContextLength, PadID: m.PadID,
+		ImageInput: m.ImageInput, ImageOutput: m.ImageOutput, TextInput: m.TextInput, TextOutput: m.TextOutput,
+		EmbedDim: m.EmbedDim, ResizeSize: m.ResizeSize, ImageOnly: m.Supervised,
+	}
+}
+
+// RuntimeOf converts a suite's runtime section to encoder settings.
+func RuntimeOf(s *suites.Suite) encoders.Runtime {
+	r := s.Runtime
+	return encoders.Runtime{Provider: string(r.Provider), Threads: r.Threads, BatchSize: r.BatchSize,
+		Device: r.Device, ONNXRuntime: r.ONNXRuntime}
+}
+
+// OpenModel returns the run's shared instance of the model, opening it on
+// first use; the runner closes it when the run ends.
+func OpenModel(env *suites.Env, m *suites.Model) (encoders.Model, error) {
+	r, err := env.Resource("model/"+m.Name, func() (io.Closer, error) {
+		model, err := encoders.Open(string(m.Backend), SpecOf(m), RuntimeOf(env.Suite))
+		if err != nil {
+			return nil, err
+		}
+		if env.Log != nil {
+			fmt.Fprintf(env.Log, "model %s\n", model.Describe())
+		}
+		return model, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.(encoders.Model), nil
+}

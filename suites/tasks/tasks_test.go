@@ -1,0 +1,245 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/evalclip/evalclip/encoders/fake"
+	_ "github.com/evalclip/evalclip/encoders/onnx"
+	"github.com/evalclip/evalclip/encoders/onnxrt"
+	"github.com/evalclip/evalclip/internal/npy"
+	"github.com/evalclip/evalclip/reports"
+	"github.com/evalclip/evalclip/suites"
+)
+
+var repo = filepath.Join("..", "..")
+
+// writeSuite writes a suite using the shipped tiny model and digits, with a
+// cache folder inside the test's temporary folder.
+func writeSuite(t *testing.T, model, datasetExtra string) *suites.Suite {
+	t.Helper()
+	dir := t.TempDir()
+	abs := func(p string) string { a, _ := filepath.Abs(filepath.Join(repo, p)); return a }
+	body := `name = "t"
+[runtime]
+threads = 2
+batch_size = 50
+cache_dir = "cache"
+` + model + `
+[[datasets]]
+name = "digits"
+format = "mnist"
+path = "` + abs("testdata/datasets/digits") + `"
+prompts = "mnist"
+` + datasetExtra + `
+[[tasks]]
+type = "zeroshot"
+`
+	p := filepath.Join(dir, "t.toml")
+	os.WriteFile(p, []byte(body), 0o644)
+	s, err := suites.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func tinyModel() string {
+	a, _ := filepath.Abs(filepath.Join(repo, "testdata", "models", "tinyclip-digits"))
+	return "[[models]]\nname = \"tiny\"\npath = \"" + a + "\"\n"
+}
+
+func requireORT(t *testing.T) {
+	t.Helper()
+	if _, err := onnxrt.Ensure(""); err != nil {
+		if os.Getenv("EVALCLIP_REQUIRE_ORT") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+}
+
+type nopProgress struct{}
+
+func (nopProgress) SetTotal(string, int) {}
+func (nopProgress) Add(int)              {}
+
+func newEnv(s *suites.Suite, log io.Writer) *suites.Env {
+	return &suites.Env{Suite: s, Log: log, Progress: nopProgress{}}
+}
+
+// TestZeroShotGolden checks the whole zero-shot path on the shipped model
+// against tools/tinyclip/train.py's PyTorch reference: image features within
+// 1e-4, predictions identical, metrics equal.
+func TestZeroShotGolden(t *testing.T) {
+	requireORT(t)
+	s := writeSuite(t, tinyModel(), "")
+	env := newEnv(s, io.Discard)
+	env.NoCache = true
+	job := &suites.Plan(s)[0]
+	golden := filepath.Join(repo, "testdata", "golden", "tinyclip-digits")
+
+	feats, err := ImageFeatures(context.Background(), env, job.Model, job.Dataset, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, shape, err := npy.ReadFloat32(filepath.Join(golden, "image_features.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if feats.N != shape[0] || feats.D != shape[1] {
+		t.Fatalf("features %dx%d, golden %v", feats.N, feats.D, shape)
+	}
+	var maxDiff float64
+	for i := range want {
+		maxDiff = math.Max(maxDiff, math.Abs(float64(feats.X[i]-want[i])))
+	}
+	if maxDiff > 1e-4 {
+		t.Errorf("image features differ from PyTorch by %g", maxDiff)
+	}
+
+	recs, err := ZeroShot{}.Run(context.Background(), env, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := recs[0]
+	pred, _, _ := npy.ReadInt64(filepath.Join(golden, "predictions.npy"))
+	correct := rec.Extra[reports.ExtraCorrect].(string)
+	for i, p := range pred {
+		wantC := byte('0')
+		if int32(p) == feats.Labels[i] {
+			wantC = '1'
+		}
+		if correct[i] != wantC {
+			t.Fatalf("sample %d: correctness %c, PyTorch predicted %d for label %d", i, correct[i], p, feats.Labels[i])
+		}
+	}
+	var sum struct {
+		A1   float64 `json:"acc1"`
+		A5   float64 `json:"acc5"`
+		MPCR float64 `json:"mean_per_class_recall"`
+	}
+	raw, _ := os.ReadFile(filepath.Join(golden, "summary.json"))
+	json.Unmarshal(raw, &sum)
+	for k, w := range map[string]float64{reports.MetricAcc1: sum.A1, reports.MetricAcc5: sum.A5, reports.MetricMeanPerClassRecall: sum.MPCR} {
+		if math.Abs(rec.Metrics[k]-w) > 1e-12 {
+			t.Errorf("%s = %v, PyTorch %v", k, rec.Metrics[k], w)
+		}
+	}
+	if rec.Metrics[reports.MetricAcc1] < 0.80 {
+		t.Errorf("the shipped model must reach 0.80 zero-shot acc1, got %v", rec.Metrics[reports.MetricAcc1])
+	}
+	if rec.Throughput[reports.ThroughputImagesPerS] <= 0 || rec.Throughput[reports.ThroughputTowerImagesPerS] <= 0 {
+		t.Errorf("throughput %v", rec.Throughput)
+	}
+	if rec.Params["prompts"] != "mnist" || rec.NSamples != 602 {
+		t.Errorf("params %v n %d", rec.Params, rec.NSamples)
+	}
+}
+
+func TestFeatureCache(t *testing.T) {
+	requireORT(t)
+	s := writeSuite(t, tinyModel(), "limit = 40")
+	job := &suites.Plan(s)[0]
+	var log strings.Builder
+	f1, err := ImageFeatures(context.Background(), newEnv(s, &log), job.Model, job.Dataset, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f1.Cached || f1.N != 40 {
+		t.Fatalf("first extraction: cached %v n %d", f1.Cached, f1.N)
+	}
+	f2, err := ImageFeatures(context.Background(), newEnv(s, &log), job.Model, job.Dataset, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f2.Cached || f2.Key != f1.Key || f2.N != 40 {
+		t.Fatalf("second extraction: cached %v key %s/%s", f2.Cached, f2.Key, f1.Key)
+	}
+	for i := range f1.X {
+		if f1.X[i] != f2.X[i] {
+			t.Fatal("cached features differ")
+		}
+	}
+	// A different limit is a different key.
+	job.Dataset.Limit = 30
+	f3, _ := ImageFeatures(context.Background(), newEnv(s, &log), job.Model, job.Dataset, "test")
+	if f3.Cached || f3.Key == f1.Key {
+		t.Fatal("limit change reused the cache")
+	}
+	// A damaged entry is recomputed, with a note.
+	job.Dataset.Limit = 40
+	_, _, meta := cachePaths(s.Runtime.CacheDir, f1.Key)
+	os.WriteFile(meta, []byte("{broken"), 0o644)
+	f4, err := ImageFeatures(context.Background(), newEnv(s, &log), job.Model, job.Dataset, "test")
+	if err != nil || f4.Cached {
+		t.Fatalf("damaged cache: %v cached %v", err, f4.Cached)
+	}
+	if !strings.Contains(log.String(), "recomputing") {
+		t.Errorf("log: %s", log.String())
+	}
+	// --no-cache neither reads nor writes.
+	env := newEnv(s, &log)
+	env.NoCache = true
+	os.RemoveAll(s.Runtime.CacheDir)
+	f5, err := ImageFeatures(context.Background(), env, job.Model, job.Dataset, "test")
+	if err != nil || f5.Cached {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.Runtime.CacheDir); !os.IsNotExist(err) {
+		t.Error("--no-cache wrote the cache folder")
+	}
+}
+
+func TestZeroShotFakeBackendAndBadPrompts(t *testing.T) {
+	dir := t.TempDir()
+	names := filepath.Join(dir, "names.txt")
+	os.WriteFile(names, []byte("zero\none\ntwo\n"), 0o644)
+	s := writeSuite(t, "[[models]]\nname = \"fake\"\nbackend = \"fake\"\n", "limit = 30")
+	env := newEnv(s, io.Discard)
+	job := &suites.Plan(s)[0]
+	recs, err := ZeroShot{}.Run(context.Background(), env, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs[0].NSamples != 30 || recs[0].Metrics[reports.MetricAcc1] < 0 || recs[0].Metrics[reports.MetricAcc1] > 1 {
+		t.Errorf("fake run: %+v", recs[0])
+	}
+	job.Dataset.Classnames = names
+	_, err = ZeroShot{}.Run(context.Background(), env, job)
+	if err == nil || !strings.Contains(err.Error(), "3 class names but the dataset has 10 classes") {
+		t.Errorf("class count mismatch: %v", err)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	// 3 classes, k=3; class 2 absent from the labels.
+	topk := []int32{0, 1, 2, 1, 0, 2, 1, 2, 0}
+	labels := []int32{0, 0, 1}
+	c, err := Classify(topk, 3, labels, []string{"a", "b", "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Metrics[reports.MetricAcc1] != 2.0/3 || c.Metrics[reports.MetricMeanPerClassRecall] != 0.75 {
+		t.Errorf("metrics %v", c.Metrics)
+	}
+	if _, ok := c.Metrics[reports.MetricAcc5]; ok {
+		t.Error("acc5 with 3 classes")
+	}
+	if c.Extra[reports.ExtraCorrect] != "101" {
+		t.Errorf("correct %v", c.Extra[reports.ExtraCorrect])
+	}
+	pc := c.Extra[reports.ExtraPerClassAcc].([]any)
+	if pc[0] != 0.5 || pc[1] != 1.0 || pc[2] != nil {
+		t.Errorf("per class %v", pc)
+	}
+	if _, err := Classify(topk, 3, []int32{0, 5, 1}, []string{"a", "b", "c"}); err == nil {
+		t.Error("label out of range accepted")
+	}
+}

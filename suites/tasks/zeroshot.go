@@ -1,0 +1,123 @@
+package tasks
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/evalclip/evalclip/kernels"
+	"github.com/evalclip/evalclip/prompts"
+	"github.com/evalclip/evalclip/reports"
+	"github.com/evalclip/evalclip/suites"
+)
+
+func init() { suites.RegisterTask(suites.TaskZeroShot, ZeroShot{}) }
+
+// LogitScale multiplies cosine similarities, as in CLIP.
+const LogitScale = 100
+
+// ZeroShot is the zero-shot classification task.
+type ZeroShot struct{}
+
+// ClassWeights are a zero-shot classifier: one L2-normalised row per class.
+type ClassWeights struct {
+	W          []float32
+	C, D       int
+	Set        *prompts.Set
+	NumPrompts int
+	Seconds    float64
+}
+
+// Weights returns the class weights of dataset d's prompt set under model m,
+// computed once per run.
+func Weights(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Dataset, readerClasses []string) (*ClassWeights, error) {
+	set, err := prompts.Resolve(prompts.Request{Dataset: d.Name, Prompts: d.Prompts, Classnames: d.Classnames,
+		Templates: d.Templates, Format: string(d.Format)}, readerClasses)
+	if err != nil {
+		return nil, err
+	}
+	texts := set.Expand()
+	h := sha256.Sum256([]byte(strings.Join(texts, "\x00")))
+	key := "weights/" + m.Name + "/" + hex.EncodeToString(h[:8])
+	r, err := env.Resource(key, func() (io.Closer, error) {
+		model, err := OpenModel(env, m)
+		if err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		text := model.Text()
+		env.Progress.SetTotal("encode prompts", len(texts))
+		emb, err := text.EncodeTexts(ctx, texts)
+		if err != nil {
+			return nil, fmt.Errorf("model %s: encoding %d prompts of %s: %w", m.Name, len(texts), set.Name, err)
+		}
+		env.Progress.Add(len(texts))
+		w, err := prompts.Ensemble(emb, len(set.Classnames), len(set.Templates), text.Dim())
+		if err != nil {
+			return nil, fmt.Errorf("model %s, prompts %s: %w", m.Name, set.Name, err)
+		}
+		return holder{&ClassWeights{W: w, C: len(set.Classnames), D: text.Dim(), Set: set, NumPrompts: len(texts),
+			Seconds: time.Since(start).Seconds()}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.(holder).v.(*ClassWeights), nil
+}
+
+// Run evaluates job.Model zero-shot on job.Dataset's evaluated split.
+func (ZeroShot) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([]reports.Record, error) {
+	start := time.Now()
+	feats, err := ImageFeatures(ctx, env, job.Model, job.Dataset, job.Dataset.Split)
+	if err != nil {
+		return nil, err
+	}
+	cw, err := Weights(ctx, env, job.Model, job.Dataset, feats.Classes)
+	if err != nil {
+		return nil, err
+	}
+	if cw.D != feats.D {
+		return nil, fmt.Errorf("model %s: text embeddings have %d dims, image embeddings %d", job.Model.Name, cw.D, feats.D)
+	}
+	k := min(5, cw.C)
+	scoreStart := time.Now()
+	res, err := kernels.CPU().Score(ctx, &kernels.Problem{Queries: feats.X, N: feats.N, Keys: cw.W, C: cw.C, D: cw.D,
+		K: k, Normalize: true, Scale: LogitScale})
+	if err != nil {
+		return nil, fmt.Errorf("scoring: %w", err)
+	}
+	scoreTime := time.Since(scoreStart)
+	cls, err := Classify(res.Index, k, feats.Labels, cw.Set.Classnames)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", job.Dataset.Name, err)
+	}
+	rec := reports.Record{
+		Metrics:   cls.Metrics,
+		NSamples:  feats.N,
+		DurationS: time.Since(start).Seconds(),
+		Params: map[string]any{
+			"prompts":              cw.Set.Name,
+			"templates":            len(cw.Set.Templates),
+			"prompt_count":         cw.NumPrompts,
+			"features_cached":      feats.Cached,
+			"feature_key":          feats.Key,
+			"score_ms":             float64(scoreTime.Microseconds()) / 1000,
+			reports.ParamBatchSize: env.Suite.Runtime.BatchSize,
+		},
+		Extra: cls.Extra,
+	}
+	if !feats.Cached && feats.TotalSeconds > 0 {
+		rec.Throughput = reports.Metrics{reports.ThroughputImagesPerS: float64(feats.N) / feats.TotalSeconds}
+		if feats.TowerSeconds > 0 {
+			rec.Throughput[reports.ThroughputTowerImagesPerS] = float64(feats.N) / feats.TowerSeconds
+		}
+	}
+	if len(feats.Skipped) > 0 {
+		rec.Extra[reports.ExtraSkipped] = describeSkipped(feats.Skipped)
+	}
+	return []reports.Record{rec}, nil
+}
