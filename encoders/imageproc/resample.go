@@ -1,6 +1,9 @@
 package imageproc
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // This file reproduces Pillow's resampling (libImaging/Resample.c, Pillow
 // 9.x and later) bit for bit: separable convolution, horizontal pass first,
@@ -73,7 +76,7 @@ type coeffs struct {
 // precompute is Pillow's precompute_coeffs + normalize_coeffs_8bpc for an
 // inSize -> outSize pass over the full input (box 0..inSize), restricted to
 // output samples [from, to).
-func precompute(inSize, outSize, from, to int, flt filter) coeffs {
+func precompute(inSize, outSize, from, to int, flt filter, buf *coeffBuf) coeffs {
 	scale := float64(inSize) / float64(outSize)
 	filterscale := scale
 	if filterscale < 1 {
@@ -82,8 +85,12 @@ func precompute(inSize, outSize, from, to int, flt filter) coeffs {
 	support := float64(flt.support * filterscale)
 	ksize := int(math.Ceil(support))*2 + 1
 	n := to - from
-	c := coeffs{ksize: ksize, bounds: make([]int, 2*n), k: make([]int32, n*ksize)}
-	w := make([]float64, ksize)
+	buf.bounds = grow(buf.bounds, 2*n)
+	buf.k = grow(buf.k, n*ksize)
+	buf.w = grow(buf.w, ksize)
+	c := coeffs{ksize: ksize, bounds: buf.bounds, k: buf.k}
+	clear(c.k)
+	w := buf.w
 	ss := 1 / filterscale
 	for i := 0; i < n; i++ {
 		xx := from + i
@@ -136,10 +143,11 @@ func clipShift(ss int32) uint8 {
 // one output row of len(c.bounds)/2 pixels per input row. Each input row
 // is first split into int32 planes so that the tap loops run without
 // bounds checks.
-func horizontal(dst []uint8, src *RGB, y0, y1 int, c coeffs) {
+func horizontal(dst []uint8, src *RGB, y0, y1 int, c coeffs, sc *scratch) {
 	n := len(c.bounds) / 2
 	w := src.Rect.Dx()
-	planes := make([]int32, 3*w)
+	sc.planes = grow(sc.planes, 3*w)
+	planes := sc.planes
 	pr, pg, pb := planes[:w], planes[w:2*w], planes[2*w:]
 	for y := y0; y < y1; y++ {
 		row := src.Pix[y*src.Stride:][:3*w]
@@ -180,10 +188,11 @@ func dot3(r, g, b, k []int32) (int32, int32, int32) {
 // vertical resamples columns of src rows (each rowLen bytes, the first row
 // being input row rowBase) into output rows, calling emit with each
 // finished row. acc is scratch of rowLen values.
-func vertical(src []uint8, stride, colOff, rowLen, rowBase int, c coeffs, acc []int32, emit func(i int, row []uint8)) {
+func vertical(src []uint8, stride, colOff, rowLen, rowBase int, c coeffs, sc *scratch, emit func(i int, row []uint8)) {
 	n := len(c.bounds) / 2
-	row := make([]uint8, rowLen)
-	acc = acc[:rowLen]
+	sc.row = grow(sc.row, rowLen)
+	sc.acc = grow(sc.acc, rowLen)
+	row, acc := sc.row, sc.acc
 	for i := 0; i < n; i++ {
 		ymin, ymax := c.bounds[2*i], c.bounds[2*i+1]
 		for j := range acc {
@@ -214,4 +223,30 @@ func vertical(src []uint8, stride, colOff, rowLen, rowBase int, c coeffs, acc []
 		}
 		emit(i, row)
 	}
+}
+
+// coeffBuf holds one pass's coefficient storage between calls.
+type coeffBuf struct {
+	bounds []int
+	k      []int32
+	w      []float64
+}
+
+// scratch is the reusable working memory of one Preprocess call.
+type scratch struct {
+	h, v   coeffBuf
+	tmp    []uint8
+	planes []int32
+	acc    []int32
+	row    []uint8
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// grow returns s resliced to n elements, reallocating when too short.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
