@@ -23,7 +23,7 @@ func (s bytesSource) Image(int) (image.Image, error) { return Decode(s.data) }
 // docs/BENCHMARKS.md).
 func BenchmarkDecodePreprocess(b *testing.B) {
 	for _, name := range []string{"photo-500x375.jpg", "photo-1920x1080.jpg"} {
-		data := readFixtureB(b, name)
+		data := readFixture(b, name)
 		for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
 			b.Run(fmt.Sprintf("image=%s/workers=%d", name, workers), func(b *testing.B) {
 				src := bytesSource{data: data, n: b.N}
@@ -42,7 +42,7 @@ func BenchmarkDecodePreprocess(b *testing.B) {
 // BenchmarkStages separates decoding from resizing on one core.
 func BenchmarkStages(b *testing.B) {
 	for _, name := range []string{"photo-500x375.jpg", "photo-1920x1080.jpg"} {
-		data := readFixtureB(b, name)
+		data := readFixture(b, name)
 		img, err := Decode(data)
 		if err != nil {
 			b.Fatal(err)

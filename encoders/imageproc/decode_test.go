@@ -15,7 +15,7 @@ import (
 	"testing"
 )
 
-func readFixture(t *testing.T, name string) []byte {
+func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(imagesDir, name))
 	if err != nil {
@@ -227,13 +227,4 @@ func TestParsePreprocessCfg(t *testing.T) {
 			t.Errorf("%s: error %v, want one mentioning %q", in, err, want)
 		}
 	}
-}
-
-func readFixtureB(b *testing.B, name string) []byte {
-	b.Helper()
-	data, err := os.ReadFile(filepath.Join(imagesDir, name))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return data
 }
