@@ -146,12 +146,17 @@ func clipShift(ss int32) uint8 {
 func horizontal(dst []uint8, src *RGB, y0, y1 int, c coeffs, sc *scratch) {
 	n := len(c.bounds) / 2
 	w := src.Rect.Dx()
+	// Only input columns [x0, x1) are read by the kept output pixels.
+	x0, x1 := c.bounds[0], 0
+	for i := 0; i < n; i++ {
+		x1 = max(x1, c.bounds[2*i]+c.bounds[2*i+1])
+	}
 	sc.planes = grow(sc.planes, 3*w)
 	planes := sc.planes
 	pr, pg, pb := planes[:w], planes[w:2*w], planes[2*w:]
 	for y := y0; y < y1; y++ {
 		row := src.Pix[y*src.Stride:][:3*w]
-		for x := range pr {
+		for x := x0; x < x1; x++ {
 			p := row[3*x : 3*x+3 : 3*x+3]
 			pr[x], pg[x], pb[x] = int32(p[0]), int32(p[1]), int32(p[2])
 		}
