@@ -24,7 +24,8 @@ const MaxPixels = 2 * 89478485
 // ErrEmpty is returned for zero-byte input.
 var ErrEmpty = errors.New("empty image file (0 bytes)")
 
-// Decode decodes a JPEG, PNG, GIF (first frame), BMP, TIFF or WebP image
+// Decode decodes a JPEG, PNG, GIF (first frame), BMP, TIFF, WebP or binary
+// 8-bit PGM/PPM image
 // and returns it as Pillow's Image.open(...).convert("RGB") would: an *RGB.
 // EXIF orientation is not applied (CLIP's reference pipelines do not apply
 // it either). JPEGs go through libjpeg-turbo when the build has cgo (see
@@ -52,11 +53,13 @@ func Decode(data []byte) (image.Image, error) {
 		return toRGB(decodeGo("bmp", data, bmp.DecodeConfig, bmp.Decode))
 	case bytes.HasPrefix(data, []byte("II*\x00")) || bytes.HasPrefix(data, []byte("MM\x00*")):
 		return toRGB(decodeGo("tiff", data, tiff.DecodeConfig, tiff.Decode))
+	case len(data) >= 3 && (string(data[:2]) == "P5" || string(data[:2]) == "P6") && isPNMSpace(data[2]):
+		return decodePNM(data)
 	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
 		return toRGB(decodeGo("webp", data, webp.DecodeConfig, webp.Decode))
 	}
 	n := min(len(data), 8)
-	return nil, fmt.Errorf("unknown image format (first bytes % x; expected JPEG, PNG, GIF, BMP, TIFF or WebP)", data[:n])
+	return nil, fmt.Errorf("unknown image format (first bytes % x; expected JPEG, PNG, GIF, BMP, TIFF, WebP, PGM or PPM)", data[:n])
 }
 
 // DecodeFile reads and decodes the image at path; errors name the path.

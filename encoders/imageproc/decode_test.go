@@ -46,6 +46,9 @@ func TestDecodeBadInput(t *testing.T) {
 		{"corrupt png", corruptPNG, "png"},
 		{"text file", []byte("not an image\n"), "unknown image format"},
 		{"png bomb", pngHeaderOnly(40000, 40000), "decompression bomb"},
+		{"truncated ppm", []byte("P6\n# c\n4 4\n255\n\x01\x02"), "truncated data"},
+		{"16-bit pgm", []byte("P5 2 2 65535\n\x00\x00\x00\x00\x00\x00\x00\x00"), "maxval 65535"},
+		{"pgm header cut", []byte("P5 2 "), "header ends early"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
