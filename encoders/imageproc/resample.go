@@ -156,9 +156,12 @@ func horizontal(dst []uint8, src *RGB, y0, y1 int, c coeffs, sc *scratch) {
 	pr, pg, pb := planes[:w], planes[w:2*w], planes[2*w:]
 	for y := y0; y < y1; y++ {
 		row := src.Pix[y*src.Stride:][:3*w]
-		for x := x0; x < x1; x++ {
-			p := row[3*x : 3*x+3 : 3*x+3]
-			pr[x], pg[x], pb[x] = int32(p[0]), int32(p[1]), int32(p[2])
+		seg := row[3*x0 : 3*x1]
+		r := pr[x0:x1]
+		g, b := pg[x0:x1][:len(r)], pb[x0:x1][:len(r)]
+		for x := range r {
+			p := seg[3*x : 3*x+3 : 3*x+3]
+			r[x], g[x], b[x] = int32(p[0]), int32(p[1]), int32(p[2])
 		}
 		out := dst[(y-y0)*3*n:][:3*n]
 		for i := 0; i < n; i++ {
