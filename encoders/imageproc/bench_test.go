@@ -24,7 +24,11 @@ func (s bytesSource) Image(int) (image.Image, error) { return Decode(s.data) }
 func BenchmarkDecodePreprocess(b *testing.B) {
 	for _, name := range []string{"photo-500x375.jpg", "photo-1920x1080.jpg"} {
 		data := readFixture(b, name)
-		for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
+		counts := []int{1}
+		if n := runtime.GOMAXPROCS(0); n > 1 {
+			counts = append(counts, n)
+		}
+		for _, workers := range counts {
 			b.Run(fmt.Sprintf("image=%s/workers=%d", name, workers), func(b *testing.B) {
 				src := bytesSource{data: data, n: b.N}
 				c := Default()
