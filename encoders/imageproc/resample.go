@@ -151,23 +151,24 @@ func horizontal(dst []uint8, src *RGB, y0, y1 int, c coeffs, sc *scratch) {
 	for i := 0; i < n; i++ {
 		x1 = max(x1, c.bounds[2*i]+c.bounds[2*i+1])
 	}
-	sc.planes = grow(sc.planes, 3*w)
-	planes := sc.planes
-	pr, pg, pb := planes[:w], planes[w:2*w], planes[2*w:]
+	sc.rg = grow(sc.rg, w)
+	sc.planes = grow(sc.planes, w)
+	prg, pb := sc.rg, sc.planes
 	for y := y0; y < y1; y++ {
 		row := src.Pix[y*src.Stride:][:3*w]
 		seg := row[3*x0 : 3*x1]
-		r := pr[x0:x1]
-		g, b := pg[x0:x1][:len(r)], pb[x0:x1][:len(r)]
-		for x := range r {
+		rg := prg[x0:x1]
+		b := pb[x0:x1][:len(rg)]
+		for x := range rg {
 			p := seg[3*x : 3*x+3 : 3*x+3]
-			r[x], g[x], b[x] = int32(p[0]), int32(p[1]), int32(p[2])
+			rg[x] = int64(p[0]) | int64(p[1])<<32
+			b[x] = int32(p[2])
 		}
 		out := dst[(y-y0)*3*n:][:3*n]
 		for i := 0; i < n; i++ {
 			xmin, xmax := c.bounds[2*i], c.bounds[2*i+1]
 			k := c.k[i*c.ksize:][:xmax]
-			s0, s1, s2 := dot3(pr[xmin:], pg[xmin:], pb[xmin:], k)
+			s0, s1, s2 := dot3(prg[xmin:], pb[xmin:], k)
 			o := out[3*i : 3*i+3 : 3*i+3]
 			o[0] = clipShift(s0)
 			o[1] = clipShift(s1)
@@ -176,21 +177,24 @@ func horizontal(dst []uint8, src *RGB, y0, y1 int, c coeffs, sc *scratch) {
 	}
 }
 
-// dot3 returns the rounded-up fixed-point dot products of k with r, g
-// and b. It is a separate function so that its loop keeps everything in
-// registers.
+// dot3 returns the fixed-point dot products (plus the rounding half) of
+// k with the R, G and B samples of a row. R and G travel packed in one
+// int64 (R + G<<32): each partial sum fits in an int32, so one 64-bit
+// multiply-add serves two channels and the halves separate exactly. It is
+// a separate function so that its loop keeps everything in registers.
 //
 //go:noinline
-func dot3(r, g, b, k []int32) (int32, int32, int32) {
+func dot3(rg []int64, b []int32, k []int32) (int32, int32, int32) {
 	const half = int32(1 << (precisionBits - 1))
-	r, g, b = r[:len(k)], g[:len(k)], b[:len(k)]
-	s0, s1, s2 := half, half, half
+	rg, b = rg[:len(k)], b[:len(k)]
+	s := int64(half) | int64(half)<<32
+	t := half
 	for x, kv := range k {
-		s0 += r[x] * kv
-		s1 += g[x] * kv
-		s2 += b[x] * kv
+		s += rg[x] * int64(kv)
+		t += b[x] * kv
 	}
-	return s0, s1, s2
+	lo := int32(s)
+	return lo, int32((s - int64(lo)) >> 32), t
 }
 
 // vertical resamples columns of src rows (each rowLen bytes, the first row
@@ -245,6 +249,7 @@ type scratch struct {
 	h, v   coeffBuf
 	tmp    []uint8
 	planes []int32
+	rg     []int64
 	acc    []int32
 	row    []uint8
 }
