@@ -197,6 +197,18 @@ func dot3(rg []int64, b []int32, k []int32) (int32, int32, int32) {
 	return lo, int32((s - int64(lo)) >> 32), t
 }
 
+// axpy2 adds in0*k0 + in1*k1 to acc element-wise (a separate function so
+// that its loop keeps everything in registers).
+//
+//go:noinline
+func axpy2(acc []int32, in0, in1 []uint8, k0, k1 int32) {
+	in1 = in1[:len(in0)]
+	acc = acc[:len(in0)]
+	for j, p := range in0 {
+		acc[j] += int32(p)*k0 + int32(in1[j])*k1
+	}
+}
+
 // vertical resamples columns of src rows (each rowLen bytes, the first row
 // being input row rowBase) into output rows, calling emit with each
 // finished row. acc is scratch of rowLen values.
@@ -216,11 +228,7 @@ func vertical(src []uint8, stride, colOff, rowLen, rowBase int, c coeffs, sc *sc
 			k0, k1 := k[y], k[y+1]
 			in0 := src[(ymin+y-rowBase)*stride+colOff:][:rowLen]
 			in1 := src[(ymin+y+1-rowBase)*stride+colOff:][:rowLen]
-			a := acc[:len(in0)]
-			in1 = in1[:len(in0)]
-			for j, p := range in0 {
-				a[j] += int32(p)*k0 + int32(in1[j])*k1
-			}
+			axpy2(acc, in0, in1, k0, k1)
 		}
 		if y < len(k) {
 			kv := k[y]
