@@ -59,6 +59,7 @@ bench: deps ort ## run the Go benchmarks (BENCHTIME=1s by default)
 fuzz: ## run each fuzz target for FUZZTIME (30s by default)
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./suites
 	$(GO) test -run '^$$' -fuzz '^FuzzEncode$$' -fuzztime $(FUZZTIME) ./encoders/tokenizer
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./encoders/imageproc
 
 clean: ## remove build outputs (keeps fetched toolchains and libraries)
 	rm -rf bin

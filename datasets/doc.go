@@ -32,6 +32,9 @@
 // hold every image in memory after a successful Open and cannot fail per
 // sample.
 //
+// Datasets that keep files open (wds) implement io.Closer; callers that are
+// done with a dataset should close it when it does.
+//
 // Sampling: [KShot] draws k training samples per class with a seed;
 // [TrainValSplit] carves a stratified validation set from the training split
 // (never from the evaluated split), and for few-shot runs draws it from the

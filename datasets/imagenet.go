@@ -294,35 +294,32 @@ func valID(i int) string { return fmt.Sprintf("ILSVRC2012_val_%08d", i) }
 
 // readGroundTruth reads the devkit's per-image ILSVRC2012_IDs.
 func readGroundTruth(path, rel string, idToWnid map[int]string) (ids, wnids, where []string, err error) {
-	lines, err := readLines(path)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("imagenet: %w", err)
-	}
-	n := 0
-	for i, l := range lines {
-		l = strings.TrimSpace(l)
-		if l == "" {
-			continue
-		}
-		n++
-		wh := fmt.Sprintf("%s:%d", rel, i+1)
+	return readPerImage(path, rel, func(l string) (string, error) {
 		id, err := strconv.Atoi(l)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("imagenet: %s: %q is not an ILSVRC2012_ID", wh, l)
+			return "", fmt.Errorf("%q is not an ILSVRC2012_ID", l)
 		}
 		w, ok := idToWnid[id]
 		if !ok || id < 1 || id > 1000 {
-			return nil, nil, nil, fmt.Errorf("imagenet: %s: ILSVRC2012_ID %d out of range 1..1000", wh, id)
+			return "", fmt.Errorf("ILSVRC2012_ID %d out of range 1..1000", id)
 		}
-		ids = append(ids, valID(n))
-		wnids = append(wnids, w)
-		where = append(where, wh)
-	}
-	return ids, wnids, where, nil
+		return w, nil
+	})
 }
 
 // readPerImageWnids reads one wnid per validation image, in file order.
 func readPerImageWnids(path, rel string) (ids, wnids, where []string, err error) {
+	return readPerImage(path, rel, func(l string) (string, error) {
+		if !wnidRe.MatchString(l) {
+			return "", fmt.Errorf("%q is not a wnid", l)
+		}
+		return l, nil
+	})
+}
+
+// readPerImage reads one label line per validation image (blank lines
+// skipped): image n (1-based) gets wnid(line n).
+func readPerImage(path, rel string, wnid func(line string) (string, error)) (ids, wnids, where []string, err error) {
 	lines, err := readLines(path)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("imagenet: %w", err)
@@ -335,11 +332,12 @@ func readPerImageWnids(path, rel string) (ids, wnids, where []string, err error)
 		}
 		n++
 		wh := fmt.Sprintf("%s:%d", rel, i+1)
-		if !wnidRe.MatchString(l) {
-			return nil, nil, nil, fmt.Errorf("imagenet: %s: %q is not a wnid", wh, l)
+		w, err := wnid(l)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("imagenet: %s: %w", wh, err)
 		}
 		ids = append(ids, valID(n))
-		wnids = append(wnids, l)
+		wnids = append(wnids, w)
 		where = append(where, wh)
 	}
 	return ids, wnids, where, nil

@@ -8,33 +8,19 @@ import (
 	"strings"
 	"testing"
 
-	"codeberg.org/sbinet/npyio"
-
 	"github.com/evalclip/evalclip/encoders/imageproc"
+	"github.com/evalclip/evalclip/internal/npyfile"
 )
 
 const imagesDir = "../../testdata/images"
 
 func readNPY(t *testing.T, path string) ([]float32, []int) {
 	t.Helper()
-	f, err := os.Open(path)
+	v, shape, err := npyfile.ReadFloat32(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	r, err := npyio.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 1
-	for _, d := range r.Header.Descr.Shape {
-		n *= d
-	}
-	v := make([]float32, n)
-	if err := r.Read(&v); err != nil {
-		t.Fatal(err)
-	}
-	return v, r.Header.Descr.Shape
+	return v, shape
 }
 
 func maxAbsDiff(a, b []float32) float64 {

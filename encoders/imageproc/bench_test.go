@@ -23,8 +23,12 @@ func (s bytesSource) Image(int) (image.Image, error) { return Decode(s.data) }
 // docs/BENCHMARKS.md).
 func BenchmarkDecodePreprocess(b *testing.B) {
 	for _, name := range []string{"photo-500x375.jpg", "photo-1920x1080.jpg"} {
-		data := readFixtureB(b, name)
-		for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
+		data := readFixture(b, name)
+		counts := []int{1}
+		if n := runtime.GOMAXPROCS(0); n > 1 {
+			counts = append(counts, n)
+		}
+		for _, workers := range counts {
 			b.Run(fmt.Sprintf("image=%s/workers=%d", name, workers), func(b *testing.B) {
 				src := bytesSource{data: data, n: b.N}
 				c := Default()
@@ -42,7 +46,7 @@ func BenchmarkDecodePreprocess(b *testing.B) {
 // BenchmarkStages separates decoding from resizing on one core.
 func BenchmarkStages(b *testing.B) {
 	for _, name := range []string{"photo-500x375.jpg", "photo-1920x1080.jpg"} {
-		data := readFixtureB(b, name)
+		data := readFixture(b, name)
 		img, err := Decode(data)
 		if err != nil {
 			b.Fatal(err)

@@ -24,7 +24,8 @@ const MaxPixels = 2 * 89478485
 // ErrEmpty is returned for zero-byte input.
 var ErrEmpty = errors.New("empty image file (0 bytes)")
 
-// Decode decodes a JPEG, PNG, GIF (first frame), BMP, TIFF or WebP image
+// Decode decodes a JPEG, PNG, GIF (first frame), BMP, TIFF, WebP or binary
+// 8-bit PGM/PPM image
 // and returns it as Pillow's Image.open(...).convert("RGB") would: an *RGB.
 // EXIF orientation is not applied (CLIP's reference pipelines do not apply
 // it either). JPEGs go through libjpeg-turbo when the build has cgo (see
@@ -49,14 +50,16 @@ func Decode(data []byte) (image.Image, error) {
 	case bytes.HasPrefix(data, []byte("GIF87a")) || bytes.HasPrefix(data, []byte("GIF89a")):
 		return decodeGIF(data)
 	case bytes.HasPrefix(data, []byte("BM")):
-		return decodeGo("bmp", data, bmp.DecodeConfig, bmp.Decode)
+		return toRGB(decodeGo("bmp", data, bmp.DecodeConfig, bmp.Decode))
 	case bytes.HasPrefix(data, []byte("II*\x00")) || bytes.HasPrefix(data, []byte("MM\x00*")):
-		return decodeGo("tiff", data, tiff.DecodeConfig, tiff.Decode)
+		return toRGB(decodeGo("tiff", data, tiff.DecodeConfig, tiff.Decode))
+	case len(data) >= 3 && (string(data[:2]) == "P5" || string(data[:2]) == "P6") && isPNMSpace(data[2]):
+		return decodePNM(data)
 	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
-		return decodeGo("webp", data, webp.DecodeConfig, webp.Decode)
+		return toRGB(decodeGo("webp", data, webp.DecodeConfig, webp.Decode))
 	}
 	n := min(len(data), 8)
-	return nil, fmt.Errorf("unknown image format (first bytes % x; expected JPEG, PNG, GIF, BMP, TIFF or WebP)", data[:n])
+	return nil, fmt.Errorf("unknown image format (first bytes % x; expected JPEG, PNG, GIF, BMP, TIFF, WebP, PGM or PPM)", data[:n])
 }
 
 // DecodeFile reads and decodes the image at path; errors name the path.
@@ -82,6 +85,8 @@ func checkSize(w, h int) error {
 	return nil
 }
 
+// decodeGo checks the size from the header, then decodes with a
+// standard-library style decoder; errors are prefixed with format.
 func decodeGo(format string, data []byte,
 	config func(r io.Reader) (image.Config, error),
 	decode func(r io.Reader) (image.Image, error)) (image.Image, error) {
@@ -96,20 +101,20 @@ func decodeGo(format string, data []byte,
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", format, err)
 	}
+	return img, nil
+}
+
+func toRGB(img image.Image, err error) (image.Image, error) {
+	if err != nil {
+		return nil, err
+	}
 	return ToRGB(img), nil
 }
 
 func decodePNG(data []byte) (image.Image, error) {
-	cfg, err := png.DecodeConfig(bytes.NewReader(data))
+	img, err := decodeGo("png", data, png.DecodeConfig, png.Decode)
 	if err != nil {
-		return nil, fmt.Errorf("png: %w", err)
-	}
-	if err := checkSize(cfg.Width, cfg.Height); err != nil {
-		return nil, fmt.Errorf("png: %w", err)
-	}
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("png: %w", err)
+		return nil, err
 	}
 	// 16-bit grayscale with a tRNS chunk comes back from image/png as
 	// NRGBA64; Pillow opens it as mode "I" like any 16-bit grayscale PNG,
@@ -132,17 +137,11 @@ func decodePNG(data []byte) (image.Image, error) {
 // index keeps its palette colour (Pillow ignores transparency on RGB
 // conversion).
 func decodeGIF(data []byte) (image.Image, error) {
-	cfg, err := gif.DecodeConfig(bytes.NewReader(data))
+	img, err := decodeGo("gif", data, gif.DecodeConfig, gif.Decode)
 	if err != nil {
-		return nil, fmt.Errorf("gif: %w", err)
+		return nil, err
 	}
-	if err := checkSize(cfg.Width, cfg.Height); err != nil {
-		return nil, fmt.Errorf("gif: %w", err)
-	}
-	img, err := gif.Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("gif: %w", err)
-	}
+	cfg, _ := gif.DecodeConfig(bytes.NewReader(data))
 	p, ok := img.(*image.Paletted)
 	if !ok {
 		return ToRGB(img), nil

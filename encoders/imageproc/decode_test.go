@@ -15,7 +15,7 @@ import (
 	"testing"
 )
 
-func readFixture(t *testing.T, name string) []byte {
+func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(imagesDir, name))
 	if err != nil {
@@ -46,6 +46,9 @@ func TestDecodeBadInput(t *testing.T) {
 		{"corrupt png", corruptPNG, "png"},
 		{"text file", []byte("not an image\n"), "unknown image format"},
 		{"png bomb", pngHeaderOnly(40000, 40000), "decompression bomb"},
+		{"truncated ppm", []byte("P6\n# c\n4 4\n255\n\x01\x02"), "truncated data"},
+		{"16-bit pgm", []byte("P5 2 2 65535\n\x00\x00\x00\x00\x00\x00\x00\x00"), "maxval 65535"},
+		{"pgm header cut", []byte("P5 2 "), "header ends early"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -227,13 +230,4 @@ func TestParsePreprocessCfg(t *testing.T) {
 			t.Errorf("%s: error %v, want one mentioning %q", in, err, want)
 		}
 	}
-}
-
-func readFixtureB(b *testing.B, name string) []byte {
-	b.Helper()
-	data, err := os.ReadFile(filepath.Join(imagesDir, name))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return data
 }

@@ -1,7 +1,23 @@
-// Package imageproc holds CLIP image preprocessing: how a decoded image
-// becomes the float32 NCHW tensor an image tower expects.
+// Package imageproc holds CLIP image preprocessing: how an image file
+// becomes the float32 NCHW tensor an image tower expects, with the same
+// numbers as OpenAI's and open_clip's Python pipelines on Pillow.
 //
-// [Config] describes one model's preprocessing (input size, resize mode,
-// filter, per-channel mean and std). Encoders report their Config; the data
-// pipeline applies it before batches reach the encoder.
+// Data flow:
+//
+//  1. [Decode] / [DecodeFile]: JPEG (libjpeg-turbo through cgo, or the
+//     pure-Go image/jpeg in builds without cgo or with -tags noturbojpeg),
+//     PNG, GIF, BMP, TIFF, WebP, PGM/PPM bytes from a dataset reader become
+//     an *[RGB] image, converted as Pillow's Image.convert("RGB") does.
+//  2. [Config.Preprocess]: Pillow's resize (antialiased bicubic or
+//     bilinear, 22-bit fixed-point weights, 8-bit rounding after each
+//     pass), torchvision's center crop, /255 and per-channel mean/std, in
+//     float32, into a CHW slice. [Config] comes from the model
+//     ([ParsePreprocessCfg] reads open_clip's preprocess_cfg.json) or the
+//     suite.
+//  3. [Stream]: a bounded pool of workers runs 1 and 2 over a [Source] (a
+//     dataset) and hands NCHW [Batch]es, in order, to the encoder.
+//
+// tools/fixtures/make_images.py writes the goldens (torchvision on
+// Pillow) that the tests compare against; with libjpeg-turbo the outputs
+// are identical.
 package imageproc

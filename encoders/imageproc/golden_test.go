@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"codeberg.org/sbinet/npyio"
+	"github.com/evalclip/evalclip/internal/npyfile"
 )
 
 // goldenCase is one entry of testdata/images/golden/manifest.json, written
@@ -40,24 +40,11 @@ func loadGoldenCases(t testing.TB) []goldenCase {
 
 func readNPY(t testing.TB, path string) ([]float32, []int) {
 	t.Helper()
-	f, err := os.Open(path)
+	v, shape, err := npyfile.ReadFloat32(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	r, err := npyio.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	n := 1
-	for _, d := range r.Header.Descr.Shape {
-		n *= d
-	}
-	data := make([]float32, n)
-	if err := r.Read(&data); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return data, r.Header.Descr.Shape
+	return v, shape
 }
 
 // TestGoldenPillow compares Preprocess(Decode(file)) with torchvision on

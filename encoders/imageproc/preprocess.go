@@ -94,35 +94,37 @@ func (c Config) Preprocess(img image.Image, dst []float32) error {
 		}
 	}
 	needH, needV := rw != w, rh != h
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
 	switch {
 	case !needH && !needV:
 		for y := 0; y < size; y++ {
 			emit(y, src.Pix[(top+y)*src.Stride+3*left:][:3*size])
 		}
 	case needH && !needV:
-		hc := precompute(w, rw, left, left+size, flt)
-		tmp := make([]uint8, 3*size*size)
-		horizontal(tmp, src, top, top+size, hc)
+		hc := precompute(w, rw, left, left+size, flt, &sc.h)
+		sc.tmp = grow(sc.tmp, 3*size*size)
+		tmp := sc.tmp
+		horizontal(tmp, src, top, top+size, hc, sc)
 		for y := 0; y < size; y++ {
 			emit(y, tmp[3*size*y:][:3*size])
 		}
 	case !needH && needV:
-		vc := precompute(h, rh, top, top+size, flt)
-		acc := make([]int32, 3*size)
-		vertical(src.Pix, src.Stride, 3*left, 3*size, 0, vc, acc, emit)
+		vc := precompute(h, rh, top, top+size, flt, &sc.v)
+		vertical(src.Pix, src.Stride, 3*left, 3*size, 0, vc, sc, emit)
 	default:
-		hc := precompute(w, rw, left, left+size, flt)
-		vc := precompute(h, rh, top, top+size, flt)
+		hc := precompute(w, rw, left, left+size, flt, &sc.h)
+		vc := precompute(h, rh, top, top+size, flt, &sc.v)
 		// Input rows the kept output rows read.
 		y0 := vc.bounds[0]
 		y1 := y0
 		for i := 0; i < len(vc.bounds); i += 2 {
 			y1 = max(y1, vc.bounds[i]+vc.bounds[i+1])
 		}
-		tmp := make([]uint8, 3*size*(y1-y0))
-		horizontal(tmp, src, y0, y1, hc)
-		acc := make([]int32, 3*size)
-		vertical(tmp, 3*size, 0, 3*size, y0, vc, acc, emit)
+		sc.tmp = grow(sc.tmp, 3*size*(y1-y0))
+		tmp := sc.tmp
+		horizontal(tmp, src, y0, y1, hc, sc)
+		vertical(tmp, 3*size, 0, 3*size, y0, vc, sc, emit)
 	}
 	return nil
 }

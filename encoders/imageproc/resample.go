@@ -1,6 +1,9 @@
 package imageproc
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // This file reproduces Pillow's resampling (libImaging/Resample.c, Pillow
 // 9.x and later) bit for bit: separable convolution, horizontal pass first,
@@ -73,7 +76,7 @@ type coeffs struct {
 // precompute is Pillow's precompute_coeffs + normalize_coeffs_8bpc for an
 // inSize -> outSize pass over the full input (box 0..inSize), restricted to
 // output samples [from, to).
-func precompute(inSize, outSize, from, to int, flt filter) coeffs {
+func precompute(inSize, outSize, from, to int, flt filter, buf *coeffBuf) coeffs {
 	scale := float64(inSize) / float64(outSize)
 	filterscale := scale
 	if filterscale < 1 {
@@ -82,8 +85,12 @@ func precompute(inSize, outSize, from, to int, flt filter) coeffs {
 	support := float64(flt.support * filterscale)
 	ksize := int(math.Ceil(support))*2 + 1
 	n := to - from
-	c := coeffs{ksize: ksize, bounds: make([]int, 2*n), k: make([]int32, n*ksize)}
-	w := make([]float64, ksize)
+	buf.bounds = grow(buf.bounds, 2*n)
+	buf.k = grow(buf.k, n*ksize)
+	buf.w = grow(buf.w, ksize)
+	c := coeffs{ksize: ksize, bounds: buf.bounds, k: buf.k}
+	clear(c.k)
+	w := buf.w
 	ss := 1 / filterscale
 	for i := 0; i < n; i++ {
 		xx := from + i
@@ -136,22 +143,32 @@ func clipShift(ss int32) uint8 {
 // one output row of len(c.bounds)/2 pixels per input row. Each input row
 // is first split into int32 planes so that the tap loops run without
 // bounds checks.
-func horizontal(dst []uint8, src *RGB, y0, y1 int, c coeffs) {
+func horizontal(dst []uint8, src *RGB, y0, y1 int, c coeffs, sc *scratch) {
 	n := len(c.bounds) / 2
 	w := src.Rect.Dx()
-	planes := make([]int32, 3*w)
-	pr, pg, pb := planes[:w], planes[w:2*w], planes[2*w:]
+	// Only input columns [x0, x1) are read by the kept output pixels.
+	x0, x1 := c.bounds[0], 0
+	for i := 0; i < n; i++ {
+		x1 = max(x1, c.bounds[2*i]+c.bounds[2*i+1])
+	}
+	sc.rg = grow(sc.rg, w)
+	sc.planes = grow(sc.planes, w)
+	prg, pb := sc.rg, sc.planes
 	for y := y0; y < y1; y++ {
 		row := src.Pix[y*src.Stride:][:3*w]
-		for x := range pr {
-			p := row[3*x : 3*x+3 : 3*x+3]
-			pr[x], pg[x], pb[x] = int32(p[0]), int32(p[1]), int32(p[2])
+		seg := row[3*x0 : 3*x1]
+		rg := prg[x0:x1]
+		b := pb[x0:x1][:len(rg)]
+		for x := range rg {
+			p := seg[3*x : 3*x+3 : 3*x+3]
+			rg[x] = int64(p[0]) | int64(p[1])<<32
+			b[x] = int32(p[2])
 		}
 		out := dst[(y-y0)*3*n:][:3*n]
 		for i := 0; i < n; i++ {
 			xmin, xmax := c.bounds[2*i], c.bounds[2*i+1]
 			k := c.k[i*c.ksize:][:xmax]
-			s0, s1, s2 := dot3(pr[xmin:], pg[xmin:], pb[xmin:], k)
+			s0, s1, s2 := dot3(prg[xmin:], pb[xmin:], k)
 			o := out[3*i : 3*i+3 : 3*i+3]
 			o[0] = clipShift(s0)
 			o[1] = clipShift(s1)
@@ -160,30 +177,46 @@ func horizontal(dst []uint8, src *RGB, y0, y1 int, c coeffs) {
 	}
 }
 
-// dot3 returns the rounded-up fixed-point dot products of k with r, g
-// and b. It is a separate function so that its loop keeps everything in
-// registers.
+// dot3 returns the fixed-point dot products (plus the rounding half) of
+// k with the R, G and B samples of a row. R and G travel packed in one
+// int64 (R + G<<32): each partial sum fits in an int32, so one 64-bit
+// multiply-add serves two channels and the halves separate exactly. It is
+// a separate function so that its loop keeps everything in registers.
 //
 //go:noinline
-func dot3(r, g, b, k []int32) (int32, int32, int32) {
+func dot3(rg []int64, b []int32, k []int32) (int32, int32, int32) {
 	const half = int32(1 << (precisionBits - 1))
-	r, g, b = r[:len(k)], g[:len(k)], b[:len(k)]
-	s0, s1, s2 := half, half, half
+	rg, b = rg[:len(k)], b[:len(k)]
+	s := int64(half) | int64(half)<<32
+	t := half
 	for x, kv := range k {
-		s0 += r[x] * kv
-		s1 += g[x] * kv
-		s2 += b[x] * kv
+		s += rg[x] * int64(kv)
+		t += b[x] * kv
 	}
-	return s0, s1, s2
+	lo := int32(s)
+	return lo, int32((s - int64(lo)) >> 32), t
+}
+
+// axpy2 adds in0*k0 + in1*k1 to acc element-wise (a separate function so
+// that its loop keeps everything in registers).
+//
+//go:noinline
+func axpy2(acc []int32, in0, in1 []uint8, k0, k1 int32) {
+	in1 = in1[:len(in0)]
+	acc = acc[:len(in0)]
+	for j, p := range in0 {
+		acc[j] += int32(p)*k0 + int32(in1[j])*k1
+	}
 }
 
 // vertical resamples columns of src rows (each rowLen bytes, the first row
 // being input row rowBase) into output rows, calling emit with each
 // finished row. acc is scratch of rowLen values.
-func vertical(src []uint8, stride, colOff, rowLen, rowBase int, c coeffs, acc []int32, emit func(i int, row []uint8)) {
+func vertical(src []uint8, stride, colOff, rowLen, rowBase int, c coeffs, sc *scratch, emit func(i int, row []uint8)) {
 	n := len(c.bounds) / 2
-	row := make([]uint8, rowLen)
-	acc = acc[:rowLen]
+	sc.row = grow(sc.row, rowLen)
+	sc.acc = grow(sc.acc, rowLen)
+	row, acc := sc.row, sc.acc
 	for i := 0; i < n; i++ {
 		ymin, ymax := c.bounds[2*i], c.bounds[2*i+1]
 		for j := range acc {
@@ -195,11 +228,7 @@ func vertical(src []uint8, stride, colOff, rowLen, rowBase int, c coeffs, acc []
 			k0, k1 := k[y], k[y+1]
 			in0 := src[(ymin+y-rowBase)*stride+colOff:][:rowLen]
 			in1 := src[(ymin+y+1-rowBase)*stride+colOff:][:rowLen]
-			a := acc[:len(in0)]
-			in1 = in1[:len(in0)]
-			for j, p := range in0 {
-				a[j] += int32(p)*k0 + int32(in1[j])*k1
-			}
+			axpy2(acc, in0, in1, k0, k1)
 		}
 		if y < len(k) {
 			kv := k[y]
@@ -214,4 +243,31 @@ func vertical(src []uint8, stride, colOff, rowLen, rowBase int, c coeffs, acc []
 		}
 		emit(i, row)
 	}
+}
+
+// coeffBuf holds one pass's coefficient storage between calls.
+type coeffBuf struct {
+	bounds []int
+	k      []int32
+	w      []float64
+}
+
+// scratch is the reusable working memory of one Preprocess call.
+type scratch struct {
+	h, v   coeffBuf
+	tmp    []uint8
+	planes []int32
+	rg     []int64
+	acc    []int32
+	row    []uint8
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// grow returns s resliced to n elements, reallocating when too short.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }

@@ -7,5 +7,6 @@
 // features) and goes to files NumPy (numpy.load) and npyio read. Writing
 // through a reflection-based encoder costs about half a microsecond per
 // value, which is why the header is formatted here; the files are checked
-// against codeberg.org/sbinet/npyio's reader in the tests.
+// against codeberg.org/sbinet/npyio's reader, which [ReadFloat32] wraps
+// for golden files.
 package npyfile

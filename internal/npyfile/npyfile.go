@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
+
+	"codeberg.org/sbinet/npyio"
 )
 
 // Header returns the .npy header (magic, version 1.0, header length and
@@ -94,4 +97,30 @@ func (w *Writer) Close() error {
 		return fmt.Errorf("npy: %d values written, the shape declares %d", w.written, w.want)
 	}
 	return w.w.Flush()
+}
+
+// ReadFloat32 reads a float32 .npy file with npyio and returns its values
+// (C order) and shape; errors name the file.
+func ReadFloat32(path string) ([]float32, []int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	r, err := npyio.NewReader(bufio.NewReader(f))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if r.Header.Descr.Fortran {
+		return nil, nil, fmt.Errorf("%s: Fortran-order arrays are not supported", path)
+	}
+	n := 1
+	for _, d := range r.Header.Descr.Shape {
+		n *= d
+	}
+	v := make([]float32, n)
+	if err := r.Read(&v); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, r.Header.Descr.Shape, nil
 }

@@ -41,18 +41,16 @@ type Features struct {
 	Key string
 }
 
-// holder lets a value that needs no closing live in suites.Env.Resource.
+// holder keeps a value in suites.Env.Resource, closing it at the end of
+// the run when it is an io.Closer (webdataset shards hold open files).
 type holder struct{ v any }
 
-func (holder) Close() error { return nil }
-
-// limited shows the first n samples of a dataset.
-type limited struct {
-	datasets.Dataset
-	n int
+func (h holder) Close() error {
+	if c, ok := h.v.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }
-
-func (l limited) Len() int { return l.n }
 
 // OpenDataset opens a split of a suite dataset (shared per run), applying
 // the suite's sample limit.
@@ -62,10 +60,7 @@ func OpenDataset(env *suites.Env, d *suites.Dataset, split string) (datasets.Dat
 		if err != nil {
 			return nil, fmt.Errorf("dataset %s: %w", d.Name, err)
 		}
-		if d.Limit > 0 && d.Limit < ds.Len() {
-			ds = limited{ds, d.Limit}
-		}
-		return holder{ds}, nil
+		return holder{datasets.Limit(ds, d.Limit)}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -166,7 +161,9 @@ func extract(ctx context.Context, env *suites.Env, model encoders.Model, ds data
 	skipped, err := imageproc.Stream(ctx, ds, pre, imageproc.StreamOptions{
 		BatchSize: env.Suite.Runtime.BatchSize,
 		Workers:   env.Suite.Runtime.Workers,
-		SkipBad:   true,
+		// File-backed formats skip (and count) images that do not decode;
+		// in-memory formats fail on any error.
+		SkipBad: datasets.SkipsBad(ds),
 	}, func(b imageproc.Batch) error {
 		t0 := time.Now()
 		emb, err := tower.EncodeImages(ctx, b.Pixels, len(b.Indices))

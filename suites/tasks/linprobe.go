@@ -57,6 +57,9 @@ func (LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSplitsDisjoint(env, d, d.TrainSplit); err != nil {
+		return nil, err
+	}
 	if !slices.Equal(train.Classes, test.Classes) {
 		return nil, fmt.Errorf("dataset %s: splits %s and %s have different classes (%d and %d)", d.Name, d.TrainSplit, d.Split, len(train.Classes), len(test.Classes))
 	}
@@ -67,6 +70,9 @@ func (LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 	if d.ValSplit != "" {
 		val, err := ImageFeatures(ctx, env, job.Model, d, d.ValSplit)
 		if err != nil {
+			return nil, err
+		}
+		if err := checkSplitsDisjoint(env, d, d.ValSplit); err != nil {
 			return nil, err
 		}
 		if !slices.Equal(val.Classes, train.Classes) {
@@ -134,4 +140,21 @@ func (LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 		rec.Extra[reports.ExtraSkipped] = describeSkipped(skipped)
 	}
 	return []reports.Record{rec}, nil
+}
+
+// checkSplitsDisjoint fails when a fitting split shares samples with the
+// evaluated split (a mislabelled folder, a duplicated manifest).
+func checkSplitsDisjoint(env *suites.Env, d *suites.Dataset, split string) error {
+	eval, err := OpenDataset(env, d, d.Split)
+	if err != nil {
+		return err
+	}
+	fit, err := OpenDataset(env, d, split)
+	if err != nil {
+		return err
+	}
+	if err := datasets.CheckNoOverlap(eval, fit); err != nil {
+		return fmt.Errorf("dataset %s: splits %s and %s: %w", d.Name, split, d.Split, err)
+	}
+	return nil
 }

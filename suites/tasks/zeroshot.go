@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/evalclip/evalclip/datasets"
 	"github.com/evalclip/evalclip/kernels"
 	"github.com/evalclip/evalclip/prompts"
 	"github.com/evalclip/evalclip/reports"
@@ -39,6 +40,18 @@ func Weights(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Da
 		Templates: d.Templates, Format: string(d.Format)}, readerClasses)
 	if err != nil {
 		return nil, err
+	}
+	if d.Prompts == "" && d.Templates == "" {
+		// A dataset that ships its own templates (CLIP_benchmark
+		// webdataset shards) uses them.
+		ds, err := OpenDataset(env, d, d.Split)
+		if err != nil {
+			return nil, err
+		}
+		if t, ok := ds.(datasets.Templater); ok && len(t.Templates()) > 0 {
+			set.Templates = t.Templates()
+			set.Name = d.Name + " templates"
+		}
 	}
 	texts := set.Expand()
 	h := sha256.Sum256([]byte(strings.Join(texts, "\x00")))
