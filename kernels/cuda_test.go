@@ -15,15 +15,33 @@ import (
 // These tests need a GPU (compute capability 8.0 or newer): every CUDA
 // implementation in every dtype against the float64 reference.
 
-func TestCUDANaiveFP32(t *testing.T) { kerneltest.Run(t, lookupDT(t, "cuda-naive", kernels.FP32), kernels.FP32) }
-func TestCUDATiledFP32(t *testing.T) { kerneltest.Run(t, lookupDT(t, "cuda-tiled", kernels.FP32), kernels.FP32) }
-func TestCUDAMMATF32(t *testing.T)   { kerneltest.Run(t, lookupDT(t, "cuda-mma", kernels.TF32), kernels.TF32) }
-func TestCUDAMMAFP16(t *testing.T)   { kerneltest.Run(t, lookupDT(t, "cuda-mma", kernels.FP16), kernels.FP16) }
-func TestCUDAMMABF16(t *testing.T)   { kerneltest.Run(t, lookupDT(t, "cuda-mma", kernels.BF16), kernels.BF16) }
-func TestCUDAFusedFP32(t *testing.T) { kerneltest.Run(t, lookupDT(t, "cuda-fused", kernels.FP32), kernels.FP32) }
-func TestCUDAFusedTF32(t *testing.T) { kerneltest.Run(t, lookupDT(t, "cuda-fused", kernels.TF32), kernels.TF32) }
-func TestCUDAFusedFP16(t *testing.T) { kerneltest.Run(t, lookupDT(t, "cuda-fused", kernels.FP16), kernels.FP16) }
-func TestCUDAFusedBF16(t *testing.T) { kerneltest.Run(t, lookupDT(t, "cuda-fused", kernels.BF16), kernels.BF16) }
+func TestCUDANaiveFP32(t *testing.T) {
+	kerneltest.Run(t, lookupDT(t, "cuda-naive", kernels.FP32), kernels.FP32)
+}
+func TestCUDATiledFP32(t *testing.T) {
+	kerneltest.Run(t, lookupDT(t, "cuda-tiled", kernels.FP32), kernels.FP32)
+}
+func TestCUDAMMATF32(t *testing.T) {
+	kerneltest.Run(t, lookupDT(t, "cuda-mma", kernels.TF32), kernels.TF32)
+}
+func TestCUDAMMAFP16(t *testing.T) {
+	kerneltest.Run(t, lookupDT(t, "cuda-mma", kernels.FP16), kernels.FP16)
+}
+func TestCUDAMMABF16(t *testing.T) {
+	kerneltest.Run(t, lookupDT(t, "cuda-mma", kernels.BF16), kernels.BF16)
+}
+func TestCUDAFusedFP32(t *testing.T) {
+	kerneltest.Run(t, lookupDT(t, "cuda-fused", kernels.FP32), kernels.FP32)
+}
+func TestCUDAFusedTF32(t *testing.T) {
+	kerneltest.Run(t, lookupDT(t, "cuda-fused", kernels.TF32), kernels.TF32)
+}
+func TestCUDAFusedFP16(t *testing.T) {
+	kerneltest.Run(t, lookupDT(t, "cuda-fused", kernels.FP16), kernels.FP16)
+}
+func TestCUDAFusedBF16(t *testing.T) {
+	kerneltest.Run(t, lookupDT(t, "cuda-fused", kernels.BF16), kernels.BF16)
+}
 
 func lookupDT(t *testing.T, name string, dt kernels.DType) kernels.Scorer {
 	t.Helper()
