@@ -26,7 +26,7 @@ PTX         := $(patsubst kernels/cuda/%.cu,kernels/cuda/ptx/%.ptx,$(CUDA_SRC))
 # CUDA_REQUIRED=1 (set by .ci/run) turns a missing CUDA toolkit into an error.
 CUDA_REQUIRED ?=
 
-.PHONY: help deps ort build demo test vet fmt-check bench fuzz clean ptx ptx-check cuda cuda-check cuda-toolkit
+.PHONY: help deps ort build demo test vet fmt-check bench fuzz clean ptx ptx-check cuda cuda-check cuda-toolkit gpu-bins
 
 help: ## list the targets
 	@echo "evalclip: make <target>"
@@ -100,6 +100,11 @@ cuda-check:
 	else \
 	  echo "cuda-check: skipped: no CUDA toolkit (nvcc and cuda.h); 'make cuda-toolkit' installs it (Debian non-free)"; \
 	fi
+
+gpu-bins: ## build bin/evalclip-cuda and bin/kernels-cuda.test for tools/gpu/kernels-check.sh (need only libcuda at run time)
+	@mkdir -p bin
+	$(GO) build -tags "cuda noopenblas" -trimpath -ldflags "-s -w $(LDFLAGS)" -o bin/evalclip-cuda ./cmd/evalclip
+	$(GO) test -c -tags "cuda noopenblas" -trimpath -ldflags "-s -w" -o bin/kernels-cuda.test ./kernels
 
 cuda-toolkit: ## enable Debian contrib/non-free and install nvidia-cuda-toolkit (as root; changes apt sources)
 	@tools/cuda-toolkit.sh

@@ -15,18 +15,21 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   exit 1
 fi
 
-src=/etc/apt/sources.list.d/debian.sources
-if [ -f "$src" ]; then
-  # deb822 format: add contrib and non-free to every Components line.
-  if grep -q '^Components:' "$src" && ! grep -q '^Components:.*non-free\b' "$src"; then
-    echo "cuda-toolkit: enabling contrib non-free in $src" >&2
-    sed -i -E '/^Components:/ { / contrib/! s/$/ contrib/; / non-free( |$)/! s/$/ non-free/ }' "$src"
+# Add contrib and non-free where missing (non-free-firmware alone is not
+# enough); the edit is idempotent.
+enable() { # FILE SED-ADDRESS
+  local before
+  before=$(cat "$1")
+  sed -i -E "$2"' { / contrib( |$)/! s/$/ contrib/; / non-free( |$)/! s/$/ non-free/ }' "$1"
+  if [ "$before" != "$(cat "$1")" ]; then
+    echo "cuda-toolkit: enabled contrib and non-free in $1" >&2
   fi
-elif [ -f /etc/apt/sources.list ]; then
-  if ! grep -Eq '^deb .* non-free( |$)' /etc/apt/sources.list; then
-    echo "cuda-toolkit: enabling contrib non-free in /etc/apt/sources.list" >&2
-    sed -i -E '/^deb / { / contrib/! s/$/ contrib/; / non-free( |$)/! s/$/ non-free/ }' /etc/apt/sources.list
-  fi
+}
+if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+  enable /etc/apt/sources.list.d/debian.sources '/^Components:/'   # deb822 format
+fi
+if [ -f /etc/apt/sources.list ]; then
+  enable /etc/apt/sources.list '/^deb /'
 fi
 
 for try in 1 2 3 4 5 6; do
