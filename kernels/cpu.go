@@ -72,22 +72,24 @@ func cpuScore(ctx context.Context, p *Problem, res *Result) error {
 	// Fewer rows per block when K is large, so the heaps stay small.
 	bn := min(cpuBlockRows, p.N, max(1, cpuBlockScores/p.K))
 	bc := min(p.C, max(64, cpuBlockScores/bn/64*64))
+	w := cpuWorkspaces.Get().(*cpuWork)
+	defer cpuWorkspaces.Put(w)
 	var scratch, qBlock, kBlock []float32
 	if !p.WantLogits {
-		scratch = make([]float32, bn*bc)
+		scratch = grow(&w.scratch, bn*bc)
 	}
 	if p.Normalize {
-		qBlock = make([]float32, bn*p.D)
-		kBlock = make([]float32, bc*p.D)
+		qBlock = grow(&w.q, bn*p.D)
+		kBlock = grow(&w.k, bc*p.D)
 		if bc == p.C {
 			if err := normalizeRows("keys", kBlock, p.Keys, 0, p.D, workers); err != nil {
 				return err
 			}
 		}
 	}
-	heapV := make([]float32, bn*p.K)
-	heapI := make([]int32, bn*p.K)
-	heaps := make([]topK, bn)
+	heapV := grow(&w.heapV, bn*p.K)
+	heapI := grow(&w.heapI, bn*p.K)
+	heaps := grow(&w.heaps, bn)
 	impl := blas.Implementation{}
 
 	for r0 := 0; r0 < p.N; r0 += bn {
@@ -133,6 +135,23 @@ func cpuScore(ctx context.Context, p *Problem, res *Result) error {
 		}
 	}
 	return nil
+}
+
+// cpuWork is the scratch memory of one call, reused across calls.
+type cpuWork struct {
+	scratch, q, k, heapV []float32
+	heapI                []int32
+	heaps                []topK
+}
+
+var cpuWorkspaces = sync.Pool{New: func() any { return new(cpuWork) }}
+
+// grow returns (*buf)[:n], reallocating when the buffer is too small.
+func grow[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	return (*buf)[:n]
 }
 
 // normalizeRows writes rows first, first+1, ... of src (width d; as many

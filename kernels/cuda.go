@@ -33,7 +33,7 @@ var cudaModules = map[string][]string{
 func init() {
 	for _, k := range cudaKinds {
 		Register(Impl{
-			Name: k.name, Summary: k.summary, Device: DeviceCUDA, DTypes: k.dtypes,
+			Name: k.name, Summary: k.summary, Device: DeviceCUDA, DTypes: k.dtypes, MaxK: CUDAMaxK,
 			New:   func(dt DType) (Scorer, error) { return newCUDAScorer(k, dt), nil },
 			Peaks: cudaPeaks,
 		})
@@ -521,6 +521,12 @@ type cudaBench struct {
 // NewBench uploads the problems (which must share a shape) in the dtype,
 // without normalising them: normalisation is part of what is timed.
 func (s *cudaScorer) NewBench(ctx context.Context, probs []*Problem) (Bench, error) {
+	if len(probs) == 0 {
+		return nil, errors.New("cuda: no problems to time")
+	}
+	if probs[0].K > CUDAMaxK {
+		return nil, fmt.Errorf("kernels: %s keeps at most %d scores per row, K = %d", s.Name(), CUDAMaxK, probs[0].K)
+	}
 	g, err := theGPU()
 	if err != nil {
 		return nil, err

@@ -6,6 +6,6 @@ package kernels
 // unavailable: Lookup explains how to get them.
 func init() {
 	for _, k := range cudaKinds {
-		Register(Impl{Name: k.name, Summary: k.summary, Device: DeviceCUDA, DTypes: k.dtypes, Unavailable: ErrCUDANotBuilt})
+		Register(Impl{Name: k.name, Summary: k.summary, Device: DeviceCUDA, DTypes: k.dtypes, MaxK: CUDAMaxK, Unavailable: ErrCUDANotBuilt})
 	}
 }

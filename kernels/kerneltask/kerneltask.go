@@ -73,6 +73,13 @@ func Plan(cfg *Config) (items []Item, skipped []string, err error) {
 		}
 	}
 	for _, im := range impls {
+		if im.MaxK > 0 && cfg.K > im.MaxK {
+			skipped = append(skipped, fmt.Sprintf("%s keeps at most %d scores per row, k = %d", im.Name, im.MaxK, cfg.K))
+			if !slices.Contains(cfg.Impls, All) {
+				errs = append(errs, fmt.Errorf("kernels: %s keeps at most %d scores per row, k = %d asked for", im.Name, im.MaxK, cfg.K))
+			}
+			continue
+		}
 		some := false
 		for _, dt := range cfg.DTypes {
 			if !im.Supports(dt) {
