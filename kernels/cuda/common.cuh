@@ -30,22 +30,14 @@ __device__ __forceinline__ void topk_init(float (&v)[KM], int (&ix)[KM]) {
     }
 }
 
-// topk_kth returns entry k-1, the one a new entry must beat.
-template <int KM>
-__device__ __forceinline__ float topk_kth(const float (&v)[KM], int k) {
-    float t = v[0];
+// topk_kth returns entry k-1 (of the scores or the indices), the one a
+// new entry must beat.
+template <class T, int KM>
+__device__ __forceinline__ T topk_kth(const T (&a)[KM], int k) {
+    T t = a[0];
 #pragma unroll
     for (int p = 1; p < KM; ++p)
-        if (p == k - 1) t = v[p];
-    return t;
-}
-
-template <int KM>
-__device__ __forceinline__ int topk_kth_index(const int (&ix)[KM], int k) {
-    int t = ix[0];
-#pragma unroll
-    for (int p = 1; p < KM; ++p)
-        if (p == k - 1) t = ix[p];
+        if (p == k - 1) t = a[p];
     return t;
 }
 
@@ -74,7 +66,7 @@ __device__ __forceinline__ void topk_push(float (&v)[KM], int (&ix)[KM], int k, 
 // topk_offer inserts (x, j) when it beats entry k-1, in any order of j.
 template <int KM>
 __device__ __forceinline__ void topk_offer(float (&v)[KM], int (&ix)[KM], int k, float x, int j) {
-    if (better(x, j, topk_kth(v, k), topk_kth_index(ix, k))) topk_push(v, ix, k, x, j);
+    if (better(x, j, topk_kth(v, k), topk_kth(ix, k))) topk_push(v, ix, k, x, j);
 }
 
 // group_merge merges the lists of the G contiguous lanes of each group
@@ -152,6 +144,22 @@ __device__ __forceinline__ void scan_half(const float* S, int h, float (&v)[KM],
             thr = topk_kth(v, k);
         }
     }
+}
+
+// scan_tile streams one tile of scores into the lists, half by half:
+// store.template half<H>(S) writes the thread's scores of rows 64H..64H+63
+// into S (H is a template argument so that register arrays stay
+// statically indexed).
+template <int BN, int KM, class Store>
+__device__ __forceinline__ void scan_tile(float* S, const Store& store, float (&v)[KM], int (&ix)[KM], int k, int col0) {
+    store.template half<0>(S);
+    __syncthreads();
+    scan_half<BN>(S, 0, v, ix, k, col0);
+    __syncthreads();
+    store.template half<1>(S);
+    __syncthreads();
+    scan_half<BN>(S, 1, v, ix, k, col0);
+    __syncthreads();
 }
 
 // finish_rows merges the two column halves of each row through shared

@@ -199,13 +199,30 @@ __device__ __forceinline__ int mma_col(int nt, int f) {
     return (warp & 3) * 32 + nt * 8 + 2 * (lane & 3) + (f & 1);
 }
 
-template <class T>
-__device__ __forceinline__ void gemm_mma(const T* Q, const T* K, int N, int C, int ld,
-                                         const float* rowscale, const float* colscale, float* logits) {
-    __shared__ __align__(128) char smem[MM_SMEMB];
-    const int row0 = blockIdx.y * FT_BM, col0 = blockIdx.x * MM_BN;
-    MmaAcc acc;
-    mma_tile<T>(Q, K, N, C, ld, row0, col0, smem, acc);
+// mma_scale turns the tile's dot products into scores: times
+// rowscale[row] * colscale[column]; columns at or past cend become -inf.
+__device__ __forceinline__ void mma_scale(MmaAcc& acc, int row0, int col0, int N, int cend,
+                                          const float* rowscale, const float* colscale) {
+    float rs[4][2];
+#pragma unroll
+    for (int mt = 0; mt < 4; ++mt)
+#pragma unroll
+        for (int hf = 0; hf < 2; ++hf) rs[mt][hf] = rowscale[min(row0 + mma_row(mt, 2 * hf), N - 1)];
+#pragma unroll
+    for (int nt = 0; nt < 4; ++nt)
+#pragma unroll
+        for (int f = 0; f < 4; ++f) {
+            const int c = col0 + mma_col(nt, f);
+            const float cs = c < cend ? colscale[c] : 0.f;
+#pragma unroll
+            for (int mt = 0; mt < 4; ++mt)
+                acc.c[mt][nt][f] = c < cend ? acc.c[mt][nt][f] * cs * rs[mt][f >> 1] : NEG_INF;
+        }
+}
+
+// mma_store_logits writes the tile's scores of rows below N and columns
+// below cend into logits [N][C].
+__device__ __forceinline__ void mma_store_logits(const MmaAcc& acc, int row0, int col0, int N, int cend, int C, float* logits) {
 #pragma unroll
     for (int mt = 0; mt < 4; ++mt)
 #pragma unroll
@@ -213,22 +230,29 @@ __device__ __forceinline__ void gemm_mma(const T* Q, const T* K, int N, int C, i
 #pragma unroll
             for (int f = 0; f < 4; ++f) {
                 const int r = row0 + mma_row(mt, f), c = col0 + mma_col(nt, f);
-                if (r < N && c < C) logits[(size_t)r * C + c] = acc.c[mt][nt][f] * colscale[c] * rowscale[r];
+                if (r < N && c < cend) logits[(size_t)r * C + c] = acc.c[mt][nt][f];
             }
 }
 
-extern "C" __global__ void __launch_bounds__(FT_THREADS)
-gemm_mma_f16(const __half* Q, const __half* K, int N, int C, int ld, const float* rs, const float* cs, float* logits) {
-    gemm_mma<__half>(Q, K, N, C, ld, rs, cs, logits);
+template <class T>
+__device__ __forceinline__ void gemm_mma(const T* Q, const T* K, int N, int C, int ld,
+                                         const float* rowscale, const float* colscale, float* logits) {
+    __shared__ __align__(128) char smem[MM_SMEMB];
+    const int row0 = blockIdx.y * FT_BM, col0 = blockIdx.x * MM_BN;
+    MmaAcc acc;
+    mma_tile<T>(Q, K, N, C, ld, row0, col0, smem, acc);
+    mma_scale(acc, row0, col0, N, C, rowscale, colscale);
+    mma_store_logits(acc, row0, col0, N, C, C, logits);
 }
-extern "C" __global__ void __launch_bounds__(FT_THREADS)
-gemm_mma_bf16(const __nv_bfloat16* Q, const __nv_bfloat16* K, int N, int C, int ld, const float* rs, const float* cs, float* logits) {
-    gemm_mma<__nv_bfloat16>(Q, K, N, C, ld, rs, cs, logits);
-}
-extern "C" __global__ void __launch_bounds__(FT_THREADS)
-gemm_mma_tf32(const float* Q, const float* K, int N, int C, int ld, const float* rs, const float* cs, float* logits) {
-    gemm_mma<float>(Q, K, N, C, ld, rs, cs, logits);
-}
+
+#define GEMM_MMA(NAME, T)                                                                                  \
+    extern "C" __global__ void __launch_bounds__(FT_THREADS)                                               \
+    gemm_mma_##NAME(const T* Q, const T* K, int N, int C, int ld, const float* rs, const float* cs, float* logits) { \
+        gemm_mma<T>(Q, K, N, C, ld, rs, cs, logits);                                                       \
+    }
+GEMM_MMA(f16, __half)
+GEMM_MMA(bf16, __nv_bfloat16)
+GEMM_MMA(tf32, float)
 
 // mma_store_half writes the scaled scores of the warps whose rows lie in
 // half H (warp row wm == H) into S; columns at or past cend become -inf.
@@ -242,6 +266,13 @@ __device__ __forceinline__ void mma_store_half(float* S, const MmaAcc& acc) {
 #pragma unroll
             for (int f = 0; f < 4; ++f) S[(mma_row(mt, f) - 64 * H) * Stage<MM_BN>::stride + mma_col(nt, f)] = acc.c[mt][nt][f];
 }
+
+// MmaStore hands a tile to scan_tile.
+struct MmaStore {
+    const MmaAcc& acc;
+    template <int H>
+    __device__ __forceinline__ void half(float* S) const { mma_store_half<H>(S, acc); }
+};
 
 // fused_mma (kernels fused_mma_<dtype>_k8 and _k16, lists of 8 or 16
 // entries): block (x, y) = (row tile, split) over columns [y*cps,
@@ -259,74 +290,25 @@ __device__ __forceinline__ void fused_mma(const T* Q, const T* K, int N, int C, 
     float v[KM];
     int ix[KM];
     topk_init(v, ix);
-    float rs[4][2];
-#pragma unroll
-    for (int mt = 0; mt < 4; ++mt)
-#pragma unroll
-        for (int hf = 0; hf < 2; ++hf) rs[mt][hf] = rowscale[min(row0 + mma_row(mt, 2 * hf), N - 1)];
     for (int col0 = cbeg; col0 < cend; col0 += MM_BN) {
         MmaAcc acc;
         mma_tile<T>(Q, K, N, cend, ld, row0, col0, smem, acc);
-#pragma unroll
-        for (int nt = 0; nt < 4; ++nt)
-#pragma unroll
-            for (int f = 0; f < 4; ++f) {
-                const int c = col0 + mma_col(nt, f);
-                const float cs = c < cend ? colscale[c] : 0.f;
-#pragma unroll
-                for (int mt = 0; mt < 4; ++mt)
-                    acc.c[mt][nt][f] = c < cend ? acc.c[mt][nt][f] * cs * rs[mt][f >> 1] : NEG_INF;
-            }
-        if (logits) {
-#pragma unroll
-            for (int mt = 0; mt < 4; ++mt)
-#pragma unroll
-                for (int nt = 0; nt < 4; ++nt)
-#pragma unroll
-                    for (int f = 0; f < 4; ++f) {
-                        const int r = row0 + mma_row(mt, f), c = col0 + mma_col(nt, f);
-                        if (r < N && c < cend) logits[(size_t)r * C + c] = acc.c[mt][nt][f];
-                    }
-        }
-        mma_store_half<0>(S, acc);
-        __syncthreads();
-        scan_half<MM_BN>(S, 0, v, ix, k, col0);
-        __syncthreads();
-        mma_store_half<1>(S, acc);
-        __syncthreads();
-        scan_half<MM_BN>(S, 1, v, ix, k, col0);
-        __syncthreads();
+        mma_scale(acc, row0, col0, N, cend, rowscale, colscale);
+        if (logits) mma_store_logits(acc, row0, col0, N, cend, C, logits);
+        scan_tile<MM_BN>(S, MmaStore{acc}, v, ix, k, col0);
     }
     finish_rows(S, v, ix, k, row0, N, blockIdx.y, outV, outI);
 }
 
-extern "C" __global__ void __launch_bounds__(FT_THREADS)
-fused_mma_f16_k8(const __half* Q, const __half* K, int N, int C, int ld, const float* rs, const float* cs,
-                int k, int cps, float* outV, int* outI, float* logits) {
-    fused_mma<__half, 8>(Q, K, N, C, ld, rs, cs, k, cps, outV, outI, logits);
-}
-extern "C" __global__ void __launch_bounds__(FT_THREADS)
-fused_mma_f16_k16(const __half* Q, const __half* K, int N, int C, int ld, const float* rs, const float* cs,
-                int k, int cps, float* outV, int* outI, float* logits) {
-    fused_mma<__half, 16>(Q, K, N, C, ld, rs, cs, k, cps, outV, outI, logits);
-}
-extern "C" __global__ void __launch_bounds__(FT_THREADS)
-fused_mma_bf16_k8(const __nv_bfloat16* Q, const __nv_bfloat16* K, int N, int C, int ld, const float* rs, const float* cs,
-                int k, int cps, float* outV, int* outI, float* logits) {
-    fused_mma<__nv_bfloat16, 8>(Q, K, N, C, ld, rs, cs, k, cps, outV, outI, logits);
-}
-extern "C" __global__ void __launch_bounds__(FT_THREADS)
-fused_mma_bf16_k16(const __nv_bfloat16* Q, const __nv_bfloat16* K, int N, int C, int ld, const float* rs, const float* cs,
-                int k, int cps, float* outV, int* outI, float* logits) {
-    fused_mma<__nv_bfloat16, 16>(Q, K, N, C, ld, rs, cs, k, cps, outV, outI, logits);
-}
-extern "C" __global__ void __launch_bounds__(FT_THREADS)
-fused_mma_tf32_k8(const float* Q, const float* K, int N, int C, int ld, const float* rs, const float* cs,
-                int k, int cps, float* outV, int* outI, float* logits) {
-    fused_mma<float, 8>(Q, K, N, C, ld, rs, cs, k, cps, outV, outI, logits);
-}
-extern "C" __global__ void __launch_bounds__(FT_THREADS)
-fused_mma_tf32_k16(const float* Q, const float* K, int N, int C, int ld, const float* rs, const float* cs,
-                int k, int cps, float* outV, int* outI, float* logits) {
-    fused_mma<float, 16>(Q, K, N, C, ld, rs, cs, k, cps, outV, outI, logits);
-}
+#define FUSED_MMA(NAME, T, KM)                                                                            \
+    extern "C" __global__ void __launch_bounds__(FT_THREADS)                                              \
+    fused_mma_##NAME##_k##KM(const T* Q, const T* K, int N, int C, int ld, const float* rs, const float* cs, \
+                             int k, int cps, float* outV, int* outI, float* logits) {                      \
+        fused_mma<T, KM>(Q, K, N, C, ld, rs, cs, k, cps, outV, outI, logits);                             \
+    }
+FUSED_MMA(f16, __half, 8)
+FUSED_MMA(f16, __half, 16)
+FUSED_MMA(bf16, __nv_bfloat16, 8)
+FUSED_MMA(bf16, __nv_bfloat16, 16)
+FUSED_MMA(tf32, float, 8)
+FUSED_MMA(tf32, float, 16)

@@ -137,6 +137,15 @@ __device__ __forceinline__ void simt_store_half(float* S, const SimtTile<BN>& t)
         for (int j = 0; j < SimtTile<BN>::TN; ++j) S[(simt_row(i) - 64 * H) * Stage<BN>::stride + simt_col(j)] = t.acc[i][j];
 }
 
+// SimtStore hands a tile to scan_tile; rows i < 4 of every thread lie in
+// half 0, rows i >= 4 in half 1.
+template <int BN>
+struct SimtStore {
+    const SimtTile<BN>& t;
+    template <int H>
+    __device__ __forceinline__ void half(float* S) const { simt_store_half<H>(S, t); }
+};
+
 // fused_tiled_f32_k8/_k16 (lists of 8 or 16 entries, for k up to 8 or
 // 16): block (x, y) = (row tile, split); the split covers
 // columns [y*cps, min(C, (y+1)*cps)) with cps a multiple of 128. Each
@@ -181,26 +190,16 @@ __device__ __forceinline__ void fused_tiled(const float* Q, const float* K, int 
                 }
             }
         }
-        // Rows i < 4 of every thread lie in half 0, rows i >= 4 in half 1.
-        simt_store_half<0>(smem, t);
-        __syncthreads();
-        scan_half<FS_BN>(smem, 0, v, ix, k, col0);
-        __syncthreads();
-        simt_store_half<1>(smem, t);
-        __syncthreads();
-        scan_half<FS_BN>(smem, 1, v, ix, k, col0);
-        __syncthreads();
+        scan_tile<FS_BN>(smem, SimtStore<FS_BN>{t}, v, ix, k, col0);
     }
     finish_rows(smem, v, ix, k, row0, N, blockIdx.y, outV, outI);
 }
 
-extern "C" __global__ void __launch_bounds__(FT_THREADS)
-fused_tiled_f32_k8(const float* Q, const float* K, int N, int C, int ld, const float* rs, const float* cs,
-                   int k, int cps, float* outV, int* outI, float* logits) {
-    fused_tiled<8>(Q, K, N, C, ld, rs, cs, k, cps, outV, outI, logits);
-}
-extern "C" __global__ void __launch_bounds__(FT_THREADS)
-fused_tiled_f32_k16(const float* Q, const float* K, int N, int C, int ld, const float* rs, const float* cs,
-                    int k, int cps, float* outV, int* outI, float* logits) {
-    fused_tiled<16>(Q, K, N, C, ld, rs, cs, k, cps, outV, outI, logits);
-}
+#define FUSED_TILED(KM)                                                                                   \
+    extern "C" __global__ void __launch_bounds__(FT_THREADS)                                              \
+    fused_tiled_f32_k##KM(const float* Q, const float* K, int N, int C, int ld, const float* rs,           \
+                          const float* cs, int k, int cps, float* outV, int* outI, float* logits) {        \
+        fused_tiled<KM>(Q, K, N, C, ld, rs, cs, k, cps, outV, outI, logits);                              \
+    }
+FUSED_TILED(8)
+FUSED_TILED(16)
