@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -130,9 +132,11 @@ func (g *gpu) init() error {
 				return fmt.Errorf("cuda: %s: %w", path, err)
 			}
 		}
-		mod, err := cu.LoadData(string(src))
+		jitLog := &cu.JITErrorLogBuffer{Buffer: make([]byte, 8192)}
+		mod, err := cu.LoadDataEx(string(src), jitLog)
 		if err != nil {
-			return fmt.Errorf("cuda: load PTX %s (%s) on %s: %w", file, g.ptx[file], g.name, err)
+			msg := strings.TrimSpace(string(bytes.TrimRight(jitLog.Buffer, "\x00")))
+			return fmt.Errorf("cuda: load PTX %s (%s) on %s: %w: %s", file, g.ptx[file], g.name, err, msg)
 		}
 		for _, k := range kernels {
 			fn, err := mod.Function(k)
