@@ -111,8 +111,15 @@ func (g *gpu) init() error {
 	if major, minor, err := dev.ComputeCapability(); err != nil || major < 8 {
 		return fmt.Errorf("cuda: %s has compute capability %d.%d (%v); the kernels need 8.0 or newer", g.name, major, minor, err)
 	}
-	if _, err := dev.MakeContext(cu.SchedAuto); err != nil {
-		return fmt.Errorf("cuda: %s: create context: %w", g.name, err)
+	// The device's primary context, shared with the CUDA runtime (and so
+	// with libraries such as ONNX Runtime's CUDA provider): their device
+	// pointers are valid here.
+	ctx, err := dev.RetainPrimaryCtx()
+	if err != nil {
+		return fmt.Errorf("cuda: %s: retain the primary context: %w", g.name, err)
+	}
+	if err := cu.SetCurrentContext(ctx); err != nil {
+		return fmt.Errorf("cuda: %s: make the primary context current: %w", g.name, err)
 	}
 	if g.stream, err = cu.MakeStream(cu.NonBlocking); err != nil {
 		return fmt.Errorf("cuda: %s: create stream: %w", g.name, err)
@@ -319,23 +326,40 @@ func (s *cudaScorer) newOut(g *gpu, p *Problem) (*devOut, error) {
 // ld; with prenormalize each row is first divided by its norm in float64
 // (so fp16 and bf16 keep their precision and cannot overflow). Call on the
 // context's thread.
-func (s *cudaScorer) upload(g *gpu, p *Problem, ld int, prenormalize bool) (set devSet, ptrs []cu.DevicePtr, err error) {
-	eb := int64(s.dt.ElemBytes())
+func (s *cudaScorer) upload(g *gpu, p *Problem, ld int, prenormalize bool) (devSet, []cu.DevicePtr, error) {
 	staging, err := g.alloc("staging", 4*int64(max(p.N, p.C))*int64(p.D))
 	if err != nil {
-		return set, nil, err
+		return devSet{}, nil, err
 	}
 	defer cu.MemFree(staging)
+	fill := func(what string, x []float32) (cu.DevicePtr, error) {
+		if len(x) > 0 {
+			if err := cu.MemcpyHtoD(staging, unsafe.Pointer(&x[0]), 4*int64(len(x))); err != nil {
+				return 0, fmt.Errorf("cuda: copy %s to %s: %w", what, g.name, err)
+			}
+		}
+		return staging, nil
+	}
+	return s.convertInputs(g, p.N, p.C, p.D, ld, prenormalize,
+		func() (cu.DevicePtr, error) { return fill("queries", p.Queries) },
+		func() (cu.DevicePtr, error) { return fill("keys", p.Keys) })
+}
+
+// convertInputs converts N and C float32 rows of width d, which source
+// puts in device memory, into new buffers in the dtype with leading
+// dimension ld. Call on the context's thread.
+func (s *cudaScorer) convertInputs(g *gpu, n, c, d, ld int, prenormalize bool, queries, keys func() (cu.DevicePtr, error)) (set devSet, ptrs []cu.DevicePtr, err error) {
+	eb := int64(s.dt.ElemBytes())
 	pre := 0
 	if prenormalize {
 		pre = 1
 	}
 	for _, in := range []struct {
-		dst  *cu.DevicePtr
-		what string
-		x    []float32
-		rows int
-	}{{&set.q, "queries", p.Queries, p.N}, {&set.k, "keys", p.Keys, p.C}} {
+		dst    *cu.DevicePtr
+		what   string
+		source func() (cu.DevicePtr, error)
+		rows   int
+	}{{&set.q, "queries", queries, n}, {&set.k, "keys", keys, c}} {
 		if *in.dst, err = g.alloc(in.what, eb*int64(max(in.rows, 1))*int64(ld)); err != nil {
 			break
 		}
@@ -343,15 +367,15 @@ func (s *cudaScorer) upload(g *gpu, p *Problem, ld int, prenormalize bool) (set 
 		if in.rows == 0 {
 			continue
 		}
-		if err = cu.MemcpyHtoD(staging, unsafe.Pointer(&in.x[0]), 4*int64(len(in.x))); err != nil {
-			err = fmt.Errorf("cuda: copy %s to %s: %w", in.what, g.name, err)
+		var src cu.DevicePtr
+		if src, err = in.source(); err != nil {
 			break
 		}
 		if err = g.launch("convert_"+elemSuffix(s.dt), cdiv(in.rows, 8), 1, 256,
-			argP(staging), argI(in.rows), argI(p.D), argI(ld), argI(pre), argP(*in.dst)); err != nil {
+			argP(src), argI(in.rows), argI(d), argI(ld), argI(pre), argP(*in.dst)); err != nil {
 			break
 		}
-		// The next copy reuses the staging buffer, and synchronous
+		// The next source may reuse a staging buffer, and synchronous
 		// copies do not wait for a non-blocking stream.
 		if err = g.stream.Synchronize(); err != nil {
 			err = fmt.Errorf("cuda: convert %s on %s: %w", in.what, g.name, err)
@@ -471,6 +495,37 @@ func (o *devOut) poison(g *gpu) error {
 // run is Score on the GPU: upload (normalising rows in float64 first when
 // asked), poison the outputs, run, download.
 func (s *cudaScorer) run(ctx context.Context, p *Problem, res *Result) error {
+	return s.scoreOn(ctx, p, res, func(g *gpu, o *devOut) (devSet, []cu.DevicePtr, error) {
+		return s.upload(g, p, o.ld, p.Normalize)
+	})
+}
+
+// ScoreDevice is Score for inputs already in GPU memory (see
+// DeviceProblem); the result comes back to the host.
+func (s *cudaScorer) ScoreDevice(ctx context.Context, dp *DeviceProblem, res *Result) error {
+	p := dp.shape()
+	if err := p.validateDims(); err != nil {
+		return err
+	}
+	if p.K > CUDAMaxK {
+		return fmt.Errorf("kernels: %s keeps at most %d scores per row, K = %d", s.Name(), CUDAMaxK, p.K)
+	}
+	if err := checkResult(p, res); err != nil {
+		return err
+	}
+	if (p.N > 0 && dp.Queries == 0) || dp.Keys == 0 {
+		return errors.New("kernels: DeviceProblem with a nil device address")
+	}
+	return s.scoreOn(ctx, p, res, func(g *gpu, o *devOut) (devSet, []cu.DevicePtr, error) {
+		return s.convertInputs(g, p.N, p.C, p.D, o.ld, p.Normalize,
+			func() (cu.DevicePtr, error) { return cu.DevicePtr(dp.Queries), nil },
+			func() (cu.DevicePtr, error) { return cu.DevicePtr(dp.Keys), nil })
+	})
+}
+
+// scoreOn allocates outputs, gets the inputs onto the device with load,
+// poisons the outputs, runs and downloads into res.
+func (s *cudaScorer) scoreOn(ctx context.Context, p *Problem, res *Result, load func(*gpu, *devOut) (devSet, []cu.DevicePtr, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -487,7 +542,7 @@ func (s *cudaScorer) run(ctx context.Context, p *Problem, res *Result) error {
 			return err
 		}
 		defer o.free()
-		in, ptrs, err := s.upload(g, p, o.ld, p.Normalize)
+		in, ptrs, err := load(g, o)
 		if err != nil {
 			return err
 		}
@@ -507,6 +562,42 @@ func (s *cudaScorer) run(ctx context.Context, p *Problem, res *Result) error {
 		}
 		return o.download(g, res)
 	})
+}
+
+// toDevice copies x into new device memory.
+func toDevice(x []float32) (*DeviceBuffer, error) {
+	g, err := theGPU()
+	if err != nil {
+		return nil, err
+	}
+	b := &DeviceBuffer{Len: len(x)}
+	err = g.do(func() error {
+		p, err := g.alloc("buffer", 4*int64(len(x)))
+		if err != nil {
+			return err
+		}
+		if len(x) > 0 {
+			if err := cu.MemcpyHtoD(p, unsafe.Pointer(&x[0]), 4*int64(len(x))); err != nil {
+				cu.MemFree(p)
+				return fmt.Errorf("cuda: copy to %s: %w", g.name, err)
+			}
+		}
+		b.Ptr = uintptr(p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// freeDevice releases memory from toDevice.
+func freeDevice(b *DeviceBuffer) error {
+	g, err := theGPU()
+	if err != nil {
+		return err
+	}
+	return g.do(func() error { return cu.MemFree(cu.DevicePtr(b.Ptr)) })
 }
 
 // cudaBench keeps problems resident on the device and times the kernels

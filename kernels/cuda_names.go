@@ -1,5 +1,7 @@
 package kernels
 
+import "context"
+
 // PTXDirEnv names an environment variable: a folder whose .ptx files
 // replace the embedded PTX modules of the same names (prep.ptx, simt.ptx,
 // mma.ptx) when the CUDA kernels load, so that PTX from a newer nvcc (for
@@ -28,3 +30,42 @@ var cudaKinds = []cudaKind{
 
 // CUDAMaxK is the largest k the CUDA kernels keep per row.
 const CUDAMaxK = 16
+
+// DeviceProblem is a Problem whose inputs are already in GPU memory:
+// Queries and Keys are device addresses of N×D and C×D float32 rows
+// (row-major, no padding) valid in the device's primary CUDA context (the
+// one the CUDA runtime, and so ONNX Runtime's CUDA provider, uses). Only the
+// CUDA implementations accept it; inputs are not scanned for NaN or Inf.
+type DeviceProblem struct {
+	Queries, Keys uintptr
+	N, C, D, K    int
+	Normalize     bool
+	Scale         float32
+	WantLogits    bool
+}
+
+// shape returns a Problem with p's sizes and settings and no host data.
+func (p *DeviceProblem) shape() *Problem {
+	return &Problem{N: p.N, C: p.C, D: p.D, K: p.K, Normalize: p.Normalize, Scale: p.Scale, WantLogits: p.WantLogits}
+}
+
+// DeviceScorer is implemented by the CUDA Scorers: ScoreDevice is Score
+// for a DeviceProblem, the Result (sized as for Score) filled on the host.
+type DeviceScorer interface {
+	Scorer
+	ScoreDevice(ctx context.Context, p *DeviceProblem, res *Result) error
+}
+
+// DeviceBuffer is float32 data in GPU memory, allocated by ToDevice in the
+// context the CUDA kernels use.
+type DeviceBuffer struct {
+	Ptr uintptr // device address
+	Len int     // float32 elements
+}
+
+// ToDevice copies x into new GPU memory (builds with -tags cuda; others
+// return ErrCUDANotBuilt). Free releases it.
+func ToDevice(x []float32) (*DeviceBuffer, error) { return toDevice(x) }
+
+// Free releases the buffer's GPU memory.
+func (b *DeviceBuffer) Free() error { return freeDevice(b) }

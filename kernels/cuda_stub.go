@@ -9,3 +9,7 @@ func init() {
 		Register(Impl{Name: k.name, Summary: k.summary, Device: DeviceCUDA, DTypes: k.dtypes, MaxK: CUDAMaxK, Unavailable: ErrCUDANotBuilt})
 	}
 }
+
+func toDevice([]float32) (*DeviceBuffer, error) { return nil, ErrCUDANotBuilt }
+
+func freeDevice(*DeviceBuffer) error { return ErrCUDANotBuilt }

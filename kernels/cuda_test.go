@@ -115,3 +115,51 @@ func newRand(t *testing.T) *rand.Rand {
 	t.Logf("seed %d (replay with EVALCLIP_KERNELTEST_SEED=%d)", seed, seed)
 	return rand.New(rand.NewPCG(seed, 1))
 }
+
+// TestCUDAScoreDevice scores inputs already in GPU memory with every CUDA
+// implementation in every dtype.
+func TestCUDAScoreDevice(t *testing.T) {
+	c := kerneltest.Case{N: 70, C: 300, D: 48, K: 7, Normalize: true, Scale: 100, WantLogits: true, Ties: true}
+	p := kerneltest.NewProblem(newRand(t), c)
+	rp := *p
+	ref, err := kernels.Reference().Score(context.Background(), &rp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := kernels.ToDevice(p.Queries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Free()
+	k, err := kernels.ToDevice(p.Keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Free()
+	dp := &kernels.DeviceProblem{Queries: q.Ptr, Keys: k.Ptr, N: p.N, C: p.C, D: p.D, K: p.K, Normalize: true, Scale: 100, WantLogits: true}
+	for _, im := range kernels.Impls() {
+		if im.Device != kernels.DeviceCUDA {
+			continue
+		}
+		for _, dt := range im.DTypes {
+			s := lookupDT(t, im.Name, dt)
+			ds, ok := s.(kernels.DeviceScorer)
+			if !ok {
+				t.Fatalf("%s is not a DeviceScorer", s.Name())
+			}
+			got := kerneltest.Poisoned(p)
+			if err := ds.ScoreDevice(context.Background(), dp, got); err != nil {
+				t.Fatalf("%s: %v", s.Name(), err)
+			}
+			if _, err := kerneltest.Compare(p, dt, ref, got); err != nil {
+				t.Errorf("%s: %v", s.Name(), err)
+			}
+		}
+	}
+	bad := *dp
+	bad.K = 17
+	if err := lookupDT(t, "cuda-fused", kernels.FP16).(kernels.DeviceScorer).ScoreDevice(context.Background(), &bad, kerneltest.Poisoned(p)); err == nil ||
+		!strings.Contains(err.Error(), "keeps at most 16 scores per row") {
+		t.Errorf("K = 17: error %v", err)
+	}
+}
