@@ -108,8 +108,12 @@ func (g *gpu) init() error {
 	if g.sms, err = dev.Attribute(cu.MultiprocessorCount); err != nil {
 		return fmt.Errorf("cuda: %s: multiprocessor count: %w", g.name, err)
 	}
-	if major, minor, err := dev.ComputeCapability(); err != nil || major < 8 {
-		return fmt.Errorf("cuda: %s has compute capability %d.%d (%v); the kernels need 8.0 or newer", g.name, major, minor, err)
+	major, minor, err := dev.ComputeCapability()
+	if err != nil {
+		return fmt.Errorf("cuda: %s: compute capability: %w", g.name, err)
+	}
+	if major < 8 {
+		return fmt.Errorf("cuda: %s has compute capability %d.%d; the kernels (mma.sync, cp.async) need 8.0 or newer", g.name, major, minor)
 	}
 	// The device's primary context, shared with the CUDA runtime (and so
 	// with libraries such as ONNX Runtime's CUDA provider): their device

@@ -133,6 +133,9 @@ func Run(ctx context.Context, cfg *Config, log io.Writer, progress Progress) ([]
 	for _, s := range skipped {
 		fmt.Fprintf(log, "kernels: skipped: %s\n", s)
 	}
+	if w := blas.CoreWarning(); w != "" && slices.ContainsFunc(items, func(it Item) bool { return it.Impl.Device == kernels.DeviceCPU }) {
+		fmt.Fprintf(log, "kernels: warning: %s\n", w)
+	}
 	if progress != nil {
 		progress.SetTotal("time kernels", len(items)*(cfg.Reps+cfg.Warmup))
 	}

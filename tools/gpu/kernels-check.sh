@@ -19,6 +19,7 @@
 # Environment:
 #   EVALCLIP_BIN   evalclip built with -tags "cuda noopenblas" (default bin/evalclip-cuda)
 #   KERNELS_TEST   the kernels test binary, same tags (default bin/kernels-cuda.test)
+#                  (both need glibc 2.34 or newer and the NVIDIA driver's libcuda.so.1)
 #   PYTHON         interpreter with torch for the anchor (default python3; skipped if torch is missing)
 #   QUICK=1        only the 50000x1000x512 shape
 #
