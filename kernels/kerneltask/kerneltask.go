@@ -22,7 +22,7 @@ func init() {
 // baselines (the float64 reference and the naive Go loop).
 const All = "all"
 
-// Config is one timing session.
+// Config is one timing run.
 type Config struct {
 	Shapes []suites.Shape
 	K      int
