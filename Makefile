@@ -17,8 +17,16 @@ LDFLAGS     := -X github.com/evalclip/evalclip/internal/buildinfo.version=$(VERS
 DEB_PACKAGES := gcc:gcc libc6-dev npm:npm ca-certificates libopenblas-dev libturbojpeg0-dev
 FUZZTIME    ?= 30s
 BENCHTIME   ?= 1s
+# CUDA kernels: CUDA C in kernels/cuda, PTX committed in kernels/cuda/ptx.
+NVCC        ?= nvcc
+PTX_ARCH    := compute_80
+CUDA_SRC    := $(wildcard kernels/cuda/*.cu)
+CUDA_HDR    := $(wildcard kernels/cuda/*.cuh)
+PTX         := $(patsubst kernels/cuda/%.cu,kernels/cuda/ptx/%.ptx,$(CUDA_SRC))
+# CUDA_REQUIRED=1 (set by .ci/run) turns a missing CUDA toolkit into an error.
+CUDA_REQUIRED ?=
 
-.PHONY: help deps ort build demo test vet fmt-check bench fuzz clean
+.PHONY: help deps ort build demo test vet fmt-check bench fuzz clean ptx ptx-check cuda cuda-check cuda-toolkit gpu-bins
 
 help: ## list the targets
 	@echo "evalclip: make <target>"
@@ -41,7 +49,7 @@ demo: build ort ## run configs/quickstart.toml on the shipped model and data
 	$(BIN) validate configs/*.toml
 	$(BIN) run configs/quickstart.toml
 
-test: deps ort fmt-check vet ## build everything, then run all tests
+test: deps ort fmt-check vet cuda-check ## build everything, then run all tests
 	$(GO) build ./...
 	CGO_ENABLED=0 $(GO) build ./...
 	EVALCLIP_REQUIRE_ORT=1 $(GO) test -count=1 ./...
@@ -60,6 +68,48 @@ fuzz: ## run each fuzz target for FUZZTIME (30s by default)
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./suites
 	$(GO) test -run '^$$' -fuzz '^FuzzEncode$$' -fuzztime $(FUZZTIME) ./encoders/tokenizer
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./encoders/imageproc
+
+ptx: $(PTX) ## compile kernels/cuda/*.cu to the committed PTX (nvcc 11.8, compute_80)
+
+kernels/cuda/ptx/%.ptx: kernels/cuda/%.cu $(CUDA_HDR)
+	@mkdir -p $(dir $@)
+	$(NVCC) -arch=$(PTX_ARCH) -O3 --ptx -o $@ $<
+
+ptx-check: ## fail if the committed PTX differs from what nvcc makes of kernels/cuda
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	for src in $(CUDA_SRC); do \
+	  out=$$tmp/$$(basename $${src%.cu}).ptx; \
+	  $(NVCC) -arch=$(PTX_ARCH) -O3 --ptx -o $$out $$src || exit 1; \
+	  if ! cmp -s $$out kernels/cuda/ptx/$$(basename $$out); then \
+	    echo "kernels/cuda/ptx/$$(basename $$out) is stale: run make ptx and commit it" >&2; exit 1; \
+	  fi; \
+	done; echo "ptx-check: committed PTX is current ($$($(NVCC) --version | tail -1))"
+
+cuda: ## build bin/evalclip with the CUDA kernels (-tags cuda; needs the CUDA toolkit's libcuda and headers)
+	@mkdir -p bin
+	$(GO) build -tags cuda -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/evalclip
+
+# cuda-check builds and vets -tags cuda and checks the committed PTX when the
+# CUDA toolkit is installed; without it, it says so and carries on, unless
+# CUDA_REQUIRED=1 (CI).
+cuda-check:
+	@if command -v $(NVCC) >/dev/null 2>&1 && [ -e /usr/include/cuda.h ]; then \
+	  $(MAKE) --no-print-directory ptx-check && \
+	  $(GO) vet -tags cuda ./... && $(GO) build -tags cuda ./... && \
+	  echo "cuda-check: -tags cuda builds and vets (tests included; they need a GPU to run)"; \
+	elif [ -n "$(CUDA_REQUIRED)" ]; then \
+	  echo "cuda-check: the CUDA toolkit (nvcc, cuda.h) is missing; run make cuda-toolkit" >&2; exit 1; \
+	else \
+	  echo "cuda-check: skipped: no CUDA toolkit (nvcc and cuda.h); 'make cuda-toolkit' installs it (Debian non-free)"; \
+	fi
+
+gpu-bins: ## build bin/evalclip-cuda and bin/kernels-cuda.test for tools/gpu/kernels-check.sh (need only libcuda at run time)
+	@mkdir -p bin
+	$(GO) build -tags "cuda noopenblas" -trimpath -ldflags "-s -w $(LDFLAGS)" -o bin/evalclip-cuda ./cmd/evalclip
+	$(GO) test -c -tags "cuda noopenblas" -trimpath -ldflags "-s -w" -o bin/kernels-cuda.test ./kernels
+
+cuda-toolkit: ## enable Debian contrib/non-free and install nvidia-cuda-toolkit (as root; changes apt sources)
+	@tools/cuda-toolkit.sh
 
 clean: ## remove build outputs (keeps fetched toolchains and libraries)
 	rm -rf bin

@@ -28,12 +28,17 @@ func blasName() string {
 	return "gonum, pure Go"
 }
 
-// Block sizes of the CPU path: rows per SGEMM call, and the most scores one
-// block may hold (4 MiB of float32, about an L2 or a slice of L3); columns
-// per block follow.
-const (
+// Block sizes of the CPU path (variables so that tests can shrink them):
+// rows per SGEMM call, and the most scores one block may hold (4 MiB of
+// float32, about an L2 or a slice of L3); columns per block follow.
+var (
 	cpuBlockRows   = 1024
 	cpuBlockScores = 1 << 20
+	// cpuKeyCopy is the most key elements normalised into one copy (256
+	// MiB); beyond it keys are normalised block by block.
+	cpuKeyCopy = 1 << 26
+	// cpuMinCols is the granularity of column blocks.
+	cpuMinCols = 64
 )
 
 // CPU returns the fast float32 path. It computes what Reference specifies,
@@ -44,7 +49,7 @@ const (
 // key columns (a block holds at most 2^20 scores),
 //
 //	Q̂ = the block's query rows, normalised      (a copy; all cores)
-//	K̂ = the block's key rows, normalised        (a copy, made once when one block holds every key)
+//	K̂ = the block's key rows, normalised        (a copy of all keys made once, unless over 256 MiB)
 //	S = Scale * Q̂ · K̂ᵀ                          (one SGEMM: OpenBLAS threads, or gonum's goroutines)
 //	for each row r of S, on all cores:          (goroutines)
 //	    offer S[r][j] to the row's top-K heap    (one compare per score)
@@ -71,23 +76,30 @@ func cpuScore(ctx context.Context, p *Problem, res *Result) error {
 	workers := runtime.GOMAXPROCS(0)
 	// Fewer rows per block when K is large, so the heaps stay small.
 	bn := min(cpuBlockRows, p.N, max(1, cpuBlockScores/p.K))
-	bc := min(p.C, max(64, cpuBlockScores/bn/64*64))
+	bc := min(p.C, max(cpuMinCols, cpuBlockScores/bn/cpuMinCols*cpuMinCols))
+	w := cpuWorkspaces.Get().(*cpuWork)
+	defer cpuWorkspaces.Put(w)
 	var scratch, qBlock, kBlock []float32
 	if !p.WantLogits {
-		scratch = make([]float32, bn*bc)
+		scratch = grow(&w.scratch, bn*bc)
 	}
+	// All keys are normalised once when a copy is affordable, otherwise
+	// block by block for every block of rows.
+	allKeys := p.C*p.D <= cpuKeyCopy || bc == p.C
 	if p.Normalize {
-		qBlock = make([]float32, bn*p.D)
-		kBlock = make([]float32, bc*p.D)
-		if bc == p.C {
+		qBlock = grow(&w.q, bn*p.D)
+		if allKeys {
+			kBlock = grow(&w.k, p.C*p.D)
 			if err := normalizeRows("keys", kBlock, p.Keys, 0, p.D, workers); err != nil {
 				return err
 			}
+		} else {
+			kBlock = grow(&w.k, bc*p.D)
 		}
 	}
-	heapV := make([]float32, bn*p.K)
-	heapI := make([]int32, bn*p.K)
-	heaps := make([]topK, bn)
+	heapV := grow(&w.heapV, bn*p.K)
+	heapI := grow(&w.heapI, bn*p.K)
+	heaps := grow(&w.heaps, bn)
 	impl := blas.Implementation{}
 
 	for r0 := 0; r0 < p.N; r0 += bn {
@@ -108,12 +120,12 @@ func cpuScore(ctx context.Context, p *Problem, res *Result) error {
 			}
 			cols := min(bc, p.C-c0)
 			k := p.Keys[c0*p.D : (c0+cols)*p.D]
-			if p.Normalize {
+			if p.Normalize && allKeys {
+				k = kBlock[c0*p.D : (c0+cols)*p.D]
+			} else if p.Normalize {
 				k = kBlock[:len(k)]
-				if bc < p.C {
-					if err := normalizeRows("keys", k, p.Keys, c0, p.D, workers); err != nil {
-						return err
-					}
+				if err := normalizeRows("keys", k, p.Keys, c0, p.D, workers); err != nil {
+					return err
 				}
 			}
 			out, ld := scratch, cols
@@ -133,6 +145,23 @@ func cpuScore(ctx context.Context, p *Problem, res *Result) error {
 		}
 	}
 	return nil
+}
+
+// cpuWork is the scratch memory of one call, reused across calls.
+type cpuWork struct {
+	scratch, q, k, heapV []float32
+	heapI                []int32
+	heaps                []topK
+}
+
+var cpuWorkspaces = sync.Pool{New: func() any { return new(cpuWork) }}
+
+// grow returns (*buf)[:n], reallocating when the buffer is too small.
+func grow[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	return (*buf)[:n]
 }
 
 // normalizeRows writes rows first, first+1, ... of src (width d; as many

@@ -61,25 +61,11 @@ func normalizedCopy(x []float32, rows, d int, normalize bool) []float32 {
 		return x
 	}
 	out := make([]float32, len(x))
-	inv := invNorms(x, rows, d)
-	for r := 0; r < rows; r++ {
+	for r, n := range rowNorms(x, rows, d) {
+		inv := float32(1 / math.Max(n, NormEpsilon))
 		for c := 0; c < d; c++ {
-			out[r*d+c] = x[r*d+c] * inv[r]
+			out[r*d+c] = x[r*d+c] * inv
 		}
 	}
 	return out
-}
-
-// invNorms returns 1/max(|row|, NormEpsilon) for each row, the sum of
-// squares accumulated in float64.
-func invNorms(x []float32, rows, d int) []float32 {
-	inv := make([]float32, rows)
-	for r := range inv {
-		var ss float64
-		for _, v := range x[r*d : (r+1)*d] {
-			ss += float64(v) * float64(v)
-		}
-		inv[r] = float32(1 / math.Max(math.Sqrt(ss), NormEpsilon))
-	}
-	return inv
 }

@@ -113,6 +113,20 @@ func (p *Problem) Validate() error {
 
 // validateSizes is Validate without the scan for non-finite inputs.
 func (p *Problem) validateSizes() error {
+	if err := p.validateDims(); err != nil {
+		return err
+	}
+	switch {
+	case len(p.Queries) != p.N*p.D:
+		return fmt.Errorf("kernels: len(Queries) = %d, want N*D = %d*%d = %d", len(p.Queries), p.N, p.D, p.N*p.D)
+	case len(p.Keys) != p.C*p.D:
+		return fmt.Errorf("kernels: len(Keys) = %d, want C*D = %d*%d = %d", len(p.Keys), p.C, p.D, p.C*p.D)
+	}
+	return nil
+}
+
+// validateDims checks N, C, D, K and Scale.
+func (p *Problem) validateDims() error {
 	switch {
 	case p.N < 0:
 		return fmt.Errorf("kernels: N = %d, must be 0 or more", p.N)
@@ -122,10 +136,6 @@ func (p *Problem) validateSizes() error {
 		return fmt.Errorf("kernels: D = %d, must be at least 1", p.D)
 	case p.K < 1 || p.K > p.C:
 		return fmt.Errorf("kernels: K = %d out of range 1..C (C = %d)", p.K, p.C)
-	case len(p.Queries) != p.N*p.D:
-		return fmt.Errorf("kernels: len(Queries) = %d, want N*D = %d*%d = %d", len(p.Queries), p.N, p.D, p.N*p.D)
-	case len(p.Keys) != p.C*p.D:
-		return fmt.Errorf("kernels: len(Keys) = %d, want C*D = %d*%d = %d", len(p.Keys), p.C, p.D, p.C*p.D)
 	case math.IsNaN(float64(p.Scale)) || math.IsInf(float64(p.Scale), 0):
 		return fmt.Errorf("kernels: Scale = %v, must be finite", p.Scale)
 	}

@@ -35,7 +35,10 @@ func Reference() Scorer { return &scorer{name: "reference", run: referenceScore}
 func referenceScore(ctx context.Context, p *Problem, res *Result) error {
 	keys := toFloat64Rows(p.Keys, p.C, p.D, p.Normalize)
 	scale := float64(p.scale())
-	return parallelRows(ctx, p.N, 16, func(lo, hi int) {
+	// Rows per work item: up to 16, fewer when rows are long, so that a
+	// handful of rows over a million keys still spreads over the cores.
+	grain := max(1, min(16, (1<<20)/max(1, p.C*p.D)))
+	return parallelRows(ctx, p.N, grain, func(lo, hi int) {
 		q := make([]float64, p.D)
 		s := make([]float32, p.C)
 		order := make([]int32, p.C)

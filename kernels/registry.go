@@ -25,6 +25,9 @@ type Impl struct {
 	Device string
 	// DTypes are the precisions it computes in; the first is the default.
 	DTypes []DType
+	// MaxK is the largest k the implementation keeps per row (0: any k
+	// up to C).
+	MaxK int
 	// Slow marks implementations meant for tests and baselines (the float64
 	// reference, the naive Go loop): "all" in the timing suite leaves them
 	// out; naming them includes them.

@@ -76,9 +76,6 @@ func init() {
 				if _, _, err := kerneltask.Plan(cfg); err != nil {
 					return usagef(hint+" 'evalclip kernels --list' lists the implementations.", "%v", err)
 				}
-				if w := blas.CoreWarning(); w != "" {
-					fmt.Fprintf(stderr, "evalclip: warning: %s\n", w)
-				}
 				started := time.Now()
 				recs, err := kerneltask.Run(ctx, cfg, stderr, nil)
 				if err != nil {

@@ -59,7 +59,7 @@ func TestKernelsCommandErrors(t *testing.T) {
 		{[]string{"--impl", ","}, "--impl is empty"},
 		{[]string{"extra"}, `unexpected arguments ["extra"]`},
 		{[]string{"--n", "x"}, `invalid value "x" for flag -n`},
-		{[]string{"--impl", "cuda-fused"}, "cuda-fused"},
+		{[]string{"--impl", "cuda-fused"}, "cuda-fused: CUDA kernels not built: rebuild with -tags cuda"},
 	} {
 		_, stderr, code := cli(t, append([]string{"kernels"}, c.args...)...)
 		if code != 2 || !strings.Contains(stderr, c.want) {

@@ -22,7 +22,7 @@ func init() {
 // baselines (the float64 reference and the naive Go loop).
 const All = "all"
 
-// Config is one timing session.
+// Config is one timing run.
 type Config struct {
 	Shapes []suites.Shape
 	K      int
@@ -73,6 +73,13 @@ func Plan(cfg *Config) (items []Item, skipped []string, err error) {
 		}
 	}
 	for _, im := range impls {
+		if im.MaxK > 0 && cfg.K > im.MaxK {
+			skipped = append(skipped, fmt.Sprintf("%s keeps at most %d scores per row, k = %d", im.Name, im.MaxK, cfg.K))
+			if !slices.Contains(cfg.Impls, All) {
+				errs = append(errs, fmt.Errorf("kernels: %s keeps at most %d scores per row, k = %d asked for", im.Name, im.MaxK, cfg.K))
+			}
+			continue
+		}
 		some := false
 		for _, dt := range cfg.DTypes {
 			if !im.Supports(dt) {
@@ -125,6 +132,9 @@ func Run(ctx context.Context, cfg *Config, log io.Writer, progress Progress) ([]
 	}
 	for _, s := range skipped {
 		fmt.Fprintf(log, "kernels: skipped: %s\n", s)
+	}
+	if w := blas.CoreWarning(); w != "" && slices.ContainsFunc(items, func(it Item) bool { return it.Impl.Device == kernels.DeviceCPU }) {
+		fmt.Fprintf(log, "kernels: warning: %s\n", w)
 	}
 	if progress != nil {
 		progress.SetTotal("time kernels", len(items)*(cfg.Reps+cfg.Warmup))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -78,16 +79,38 @@ func TestPlan(t *testing.T) {
 	if len(items) == 0 || items[0].Impl.Name != "cpu" {
 		t.Errorf("all planned %v, want cpu first", items)
 	}
+	// An implementation keeping at most 4 per row (the CPU path under
+	// another name) is left out of all for k = 5, and an error by name.
+	cpu, err := kernels.Describe("cpu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	limited := cpu
+	limited.Name, limited.MaxK = "cpu-k4", 4
+	if _, err := kernels.Describe(limited.Name); err != nil { // once per process (-count)
+		kernels.Register(limited)
+	}
+	var skipped []string
+	items, skipped, err = Plan(&Config{Shapes: shapes, K: 5, DTypes: []kernels.DType{kernels.FP32}, Impls: []string{All}})
+	if err != nil || len(items) == 0 || !slices.Contains(skipped, "cpu-k4 keeps at most 4 scores per row, k = 5") {
+		t.Errorf("Plan(all, k=5) = %v, skipped %q, %v", items, skipped, err)
+	}
+	for _, it := range items {
+		if it.Impl.Name == "cpu-k4" {
+			t.Error("all, k = 5 includes cpu-k4")
+		}
+	}
 	for _, c := range []struct {
 		impls  []string
 		dtypes []kernels.DType
 		want   string
 	}{
+		{[]string{"cpu-k4"}, []kernels.DType{kernels.FP32}, "cpu-k4 keeps at most 4 scores per row, k = 5 asked for"},
 		{[]string{"nope"}, []kernels.DType{kernels.FP32}, `unknown implementation "nope"`},
 		{[]string{"cpu"}, []kernels.DType{kernels.BF16}, "cpu computes in fp32, none of the dtypes asked for (bf16)"},
 		{[]string{All}, []kernels.DType{kernels.BF16}, "nothing to time"},
 	} {
-		_, _, err := Plan(&Config{Shapes: shapes, K: 1, DTypes: c.dtypes, Impls: c.impls})
+		_, _, err := Plan(&Config{Shapes: shapes, K: 5, DTypes: c.dtypes, Impls: c.impls})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Plan(%v, %v): error %v, want %q", c.impls, c.dtypes, err, c.want)
 		}
