@@ -336,7 +336,7 @@ func openImageTower(spec encoders.Spec, rt encoders.Runtime, f *Files, lib onnxr
 		pre = imageproc.TorchvisionImageNet()
 	}
 	if f.Preprocess != "" {
-		if pre, err = ReadPreprocess(f.Preprocess); err != nil {
+		if pre, err = imageproc.LoadModelPreprocess(f.Preprocess); err != nil {
 			return nil, fmt.Errorf("model %s: %w", spec.Name, err)
 		}
 	}

@@ -1,14 +1,11 @@
 package onnx
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/evalclip/evalclip/encoders"
-	"github.com/evalclip/evalclip/encoders/imageproc"
 )
 
 // Layout names.
@@ -158,142 +155,4 @@ func uniq(paths ...string) []string {
 		}
 	}
 	return out
-}
-
-// ReadPreprocess reads an open_clip preprocess_cfg.json or a Hugging Face
-// preprocessor_config.json into a Config, starting from OpenAI's defaults.
-func ReadPreprocess(path string) (imageproc.Config, error) {
-	c := imageproc.Default()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return c, err
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return c, fmt.Errorf("%s: %w", path, err)
-	}
-	bad := func(key string, err error) error { return fmt.Errorf("%s: key %q: %v", path, key, err) }
-	readSize := func(key string, v json.RawMessage) (int, error) {
-		var n int
-		if json.Unmarshal(v, &n) == nil {
-			return n, nil
-		}
-		var hw []int
-		if json.Unmarshal(v, &hw) == nil && len(hw) == 2 {
-			if hw[0] != hw[1] {
-				return 0, bad(key, fmt.Errorf("non-square size %v is not supported", hw))
-			}
-			return hw[0], nil
-		}
-		var m map[string]int
-		if json.Unmarshal(v, &m) == nil {
-			for _, k := range []string{"shortest_edge", "height", "width"} {
-				if n, ok := m[k]; ok {
-					return n, nil
-				}
-			}
-		}
-		return 0, bad(key, fmt.Errorf("expected a size, got %s", v))
-	}
-	readTriple := func(key string, v json.RawMessage) ([3]float32, error) {
-		var xs []float32
-		if err := json.Unmarshal(v, &xs); err != nil || len(xs) != 3 {
-			return [3]float32{}, bad(key, fmt.Errorf("expected 3 numbers, got %s", v))
-		}
-		return [3]float32{xs[0], xs[1], xs[2]}, nil
-	}
-	if strings.HasSuffix(path, "preprocessor_config.json") {
-		// Hugging Face CLIPImageProcessor.
-		for key, v := range raw {
-			switch key {
-			case "crop_size":
-				if c.Size, err = readSize(key, v); err != nil {
-					return c, err
-				}
-			case "size":
-				n, err := readSize(key, v)
-				if err != nil {
-					return c, err
-				}
-				if _, ok := raw["crop_size"]; ok {
-					c.ResizeSize = n // shortest edge before the crop
-				} else {
-					c.Size = n
-				}
-			case "image_mean":
-				if c.Mean, err = readTriple(key, v); err != nil {
-					return c, err
-				}
-			case "image_std":
-				if c.Std, err = readTriple(key, v); err != nil {
-					return c, err
-				}
-			case "resample":
-				var r int
-				json.Unmarshal(v, &r)
-				switch r {
-				case 2:
-					c.Interpolation = imageproc.Bilinear
-				case 3:
-					c.Interpolation = imageproc.Bicubic
-				default:
-					return c, bad(key, fmt.Errorf("PIL resample %d is not supported (2 bilinear, 3 bicubic)", r))
-				}
-			case "do_center_crop":
-				var b bool
-				json.Unmarshal(v, &b)
-				if !b {
-					c.Resize = imageproc.ResizeSquash
-				}
-			}
-		}
-		if c.ResizeSize == c.Size {
-			c.ResizeSize = 0
-		}
-		return c, c.Validate()
-	}
-	// open_clip PreprocessCfg.
-	for key, v := range raw {
-		switch key {
-		case "size":
-			if c.Size, err = readSize(key, v); err != nil {
-				return c, err
-			}
-		case "mean":
-			if c.Mean, err = readTriple(key, v); err != nil {
-				return c, err
-			}
-		case "std":
-			if c.Std, err = readTriple(key, v); err != nil {
-				return c, err
-			}
-		case "interpolation":
-			var s string
-			json.Unmarshal(v, &s)
-			switch s {
-			case "bicubic", "bilinear":
-				c.Interpolation = s
-			default:
-				return c, bad(key, fmt.Errorf("interpolation %q is not supported (bicubic, bilinear)", s))
-			}
-		case "resize_mode":
-			var s string
-			json.Unmarshal(v, &s)
-			switch s {
-			case "shortest":
-				c.Resize = imageproc.ResizeShortest
-			case "squash":
-				c.Resize = imageproc.ResizeSquash
-			default:
-				return c, bad(key, fmt.Errorf("resize_mode %q is not supported (shortest, squash)", s))
-			}
-		case "mode":
-			var s string
-			json.Unmarshal(v, &s)
-			if s != "RGB" {
-				return c, bad(key, fmt.Errorf("image mode %q is not supported (RGB)", s))
-			}
-		}
-	}
-	return c, c.Validate()
 }
