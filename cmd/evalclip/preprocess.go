@@ -11,7 +11,7 @@ import (
 
 	"github.com/evalclip/evalclip/encoders/imageproc"
 	"github.com/evalclip/evalclip/internal/atomicfile"
-	"github.com/evalclip/evalclip/internal/npyfile"
+	"github.com/evalclip/evalclip/internal/npy"
 )
 
 // fileSource decodes image files for the preprocessing pipeline.
@@ -76,7 +76,7 @@ func init() {
 				c := def
 				if *cfgPath != "" {
 					var err error
-					if c, err = imageproc.LoadPreprocessCfg(*cfgPath); err != nil {
+					if c, err = imageproc.LoadModelPreprocess(*cfgPath); err != nil {
 						return usagef(hint, "preprocess: --config: %v", err)
 					}
 				}
@@ -103,7 +103,7 @@ func init() {
 				src := fileSource(args)
 				shape := []int{len(args), 3, c.Size, c.Size}
 				err := atomicfile.Write(*out, 0o644, func(w io.Writer) error {
-					nw, err := npyfile.NewWriter(w, shape)
+					nw, err := npy.NewWriter(w, shape)
 					if err != nil {
 						return err
 					}

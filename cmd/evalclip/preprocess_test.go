@@ -9,14 +9,14 @@ import (
 	"testing"
 
 	"github.com/evalclip/evalclip/encoders/imageproc"
-	"github.com/evalclip/evalclip/internal/npyfile"
+	"github.com/evalclip/evalclip/internal/npy"
 )
 
 const imagesDir = "../../testdata/images"
 
 func readNPY(t *testing.T, path string) ([]float32, []int) {
 	t.Helper()
-	v, shape, err := npyfile.ReadFloat32(path)
+	v, shape, err := npy.ReadFloat32(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/evalclip/evalclip/internal/npyfile"
+	"github.com/evalclip/evalclip/internal/npy"
 )
 
 // goldenCase is one entry of testdata/images/golden/manifest.json, written
@@ -40,7 +40,7 @@ func loadGoldenCases(t testing.TB) []goldenCase {
 
 func readNPY(t testing.TB, path string) ([]float32, []int) {
 	t.Helper()
-	v, shape, err := npyfile.ReadFloat32(path)
+	v, shape, err := npy.ReadFloat32(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,12 +2,13 @@ package npy
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 
 	"codeberg.org/sbinet/npyio"
@@ -15,28 +16,90 @@ import (
 	"github.com/evalclip/evalclip/internal/atomicfile"
 )
 
-func header(descr string, shape []int) []byte {
+// Header returns the .npy version 1.0 header for a little-endian array of
+// the given NumPy descr ("<f4", "<i8") and shape: magic, version, header
+// length and the dictionary padded with spaces and a newline so that the
+// data starts on a 64-byte boundary.
+func Header(descr string, shape []int) ([]byte, error) {
 	dims := make([]string, len(shape))
 	for i, d := range shape {
-		dims[i] = fmt.Sprint(d)
+		if d < 0 {
+			return nil, fmt.Errorf("npy: negative dimension %d", d)
+		}
+		dims[i] = strconv.Itoa(d)
 	}
-	sh := "(" + strings.Join(dims, ", ")
+	tuple := "(" + strings.Join(dims, ", ")
 	if len(shape) == 1 {
-		sh += ","
+		tuple += ","
 	}
-	sh += ")"
-	dict := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': %s, }", descr, sh)
-	// magic (6) + version (2) + header length (2) + dict + padding + '\n', a multiple of 64.
-	total := 10 + len(dict) + 1
-	pad := (64 - total%64) % 64
-	var b bytes.Buffer
-	b.WriteString("\x93NUMPY")
-	b.Write([]byte{1, 0})
-	binary.Write(&b, binary.LittleEndian, uint16(len(dict)+pad+1))
-	b.WriteString(dict)
-	b.WriteString(strings.Repeat(" ", pad))
-	b.WriteByte('\n')
-	return b.Bytes()
+	tuple += ")"
+	dict := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + tuple + ", }"
+	const prefix = 10 // magic (6) + version (2) + header length (2)
+	total := (prefix + len(dict) + 1 + 63) / 64 * 64
+	if total-prefix > math.MaxUint16 {
+		return nil, errors.New("npy: header too long for format 1.0")
+	}
+	out := make([]byte, 0, total)
+	out = append(out, "\x93NUMPY\x01\x00"...)
+	out = binary.LittleEndian.AppendUint16(out, uint16(total-prefix))
+	out = append(out, dict...)
+	for len(out) < total-1 {
+		out = append(out, ' ')
+	}
+	return append(out, '\n'), nil
+}
+
+// Writer streams one float32 array of a fixed shape, so that arrays larger
+// than memory (preprocessed image batches) can be written as they arrive.
+type Writer struct {
+	w       *bufio.Writer
+	want    int64 // values the shape declares
+	written int64
+	buf     []byte
+}
+
+// NewWriter writes the header for shape to w and returns a Writer for the
+// values. Close checks that exactly the declared number were written.
+func NewWriter(w io.Writer, shape []int) (*Writer, error) {
+	h, err := Header("<f4", shape)
+	if err != nil {
+		return nil, err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	if _, err := bw.Write(h); err != nil {
+		return nil, err
+	}
+	n := int64(1)
+	for _, d := range shape {
+		n *= int64(d)
+	}
+	return &Writer{w: bw, want: n}, nil
+}
+
+// Write appends values in C order.
+func (w *Writer) Write(values []float32) error {
+	if w.written+int64(len(values)) > w.want {
+		return fmt.Errorf("npy: %d values written, more than the %d the shape declares", w.written+int64(len(values)), w.want)
+	}
+	if cap(w.buf) < 4*len(values) {
+		w.buf = make([]byte, 4*len(values))
+	}
+	b := w.buf[:4*len(values)]
+	for i, v := range values {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
+	}
+	w.written += int64(len(values))
+	_, err := w.w.Write(b)
+	return err
+}
+
+// Close flushes the buffered data; it fails when fewer values than the
+// shape declares were written.
+func (w *Writer) Close() error {
+	if w.written != w.want {
+		return fmt.Errorf("npy: %d values written, the shape declares %d", w.written, w.want)
+	}
+	return w.w.Flush()
 }
 
 func checkShape(n int, shape []int) error {
@@ -66,14 +129,14 @@ func WriteFloat32(path string, data []float32, shape ...int) error {
 		shape = []int{len(data)}
 	}
 	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
-		bw := bufio.NewWriterSize(w, 1<<20)
-		bw.Write(header("<f4", shape))
-		var buf [4]byte
-		for _, v := range data {
-			binary.LittleEndian.PutUint32(buf[:], math.Float32bits(v))
-			bw.Write(buf[:])
+		nw, err := NewWriter(w, shape)
+		if err != nil {
+			return err
 		}
-		return bw.Flush()
+		if err := nw.Write(data); err != nil {
+			return err
+		}
+		return nw.Close()
 	})
 }
 
@@ -87,8 +150,12 @@ func WriteInt64(path string, data []int64, shape ...int) error {
 		shape = []int{len(data)}
 	}
 	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		h, err := Header("<i8", shape)
+		if err != nil {
+			return err
+		}
 		bw := bufio.NewWriterSize(w, 1<<20)
-		bw.Write(header("<i8", shape))
+		bw.Write(h)
 		var buf [8]byte
 		for _, v := range data {
 			binary.LittleEndian.PutUint64(buf[:], uint64(v))

@@ -1,4 +1,4 @@
-package npyfile
+package npy
 
 import (
 	"bytes"
@@ -66,7 +66,7 @@ func TestCountChecked(t *testing.T) {
 	if err := w.Close(); err == nil {
 		t.Error("3 values accepted for shape 2x2")
 	}
-	if _, err := Header([]int{-1}); err == nil {
+	if _, err := Header("<f4", []int{-1}); err == nil {
 		t.Error("negative dimension accepted")
 	}
 }
