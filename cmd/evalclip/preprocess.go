@@ -62,7 +62,7 @@ func init() {
 			fs.Var(&std, "std", "per-channel std r,g,b (default OpenAI's 0.26862954,0.26130258,0.27577711)")
 			resize := fs.String("resize", def.Resize, "resize mode: shortest (shorter side to N, center crop) or squash (both sides to N)")
 			interp := fs.String("interpolation", def.Interpolation, "filter: bicubic or bilinear (Pillow's)")
-			cfgPath := fs.String("config", "", "open_clip preprocess_cfg.json to start from (flags given explicitly override it)")
+			cfgPath := fs.String("config", "", "model preprocessing file to start from: open_clip preprocess_cfg.json or Hugging Face preprocessor_config.json (flags given explicitly override it)")
 			out := fs.String("out", "", "output .npy file (required)")
 			workers := fs.Int("workers", 0, "decoding goroutines (0 = all cores)")
 			return func(ctx context.Context, stdout, _ io.Writer, args []string) error {
