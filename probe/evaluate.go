@@ -29,8 +29,9 @@ type Result struct {
 	Sweep []SweepPoint
 	// Model is the final model (fitted on train+validation).
 	Model *Model
-	// NTrain, NVal and NTest count the samples used: NVal is the
-	// validation split the sweep scored (given or carved from train).
+	// NTrain, NVal and NTest count the samples used: the sweep fits on
+	// NTrain and scores NVal (given, or carved from train), the final fit
+	// uses NTrain+NVal.
 	NTrain, NVal, NTest int
 }
 
@@ -73,16 +74,16 @@ func Evaluate(ctx context.Context, train, val, test Data, numClasses int, opts O
 		}
 		return nil
 	}
-	trainScales := scales(train)
+	trainScales, valScales := scales(train), scales(val)
 	all := newRows(train, nil, trainScales)
 	if val.N > 0 {
-		all = concat(all, newRows(val, nil, scales(val)))
+		all = concat(all, newRows(val, nil, valScales))
 	}
 	res := &Result{C: opts.C, NTest: test.N}
 	start := time.Now()
 	var warm *Model
 	if opts.C == 0 {
-		trainRows, valRows := newRows(train, nil, trainScales), newRows(val, nil, scales(val))
+		trainRows, valRows := newRows(train, nil, trainScales), newRows(val, nil, valScales)
 		if val.N == 0 {
 			tr, va, err := StratifiedSplit(train.Y, numClasses, opts.ValFraction, opts.Seed)
 			if err != nil {

@@ -183,6 +183,7 @@ type objective struct {
 	g32   []float32 // one block's R^T X
 	loss  []float64 // per chunk of a block
 	gbias []float64 // per chunk of a block, K each
+	tmp   []float64 // per chunk of a block, one row of K logits
 }
 
 // newObjective prepares the objective on r at C; size is the block size
@@ -196,6 +197,7 @@ func newObjective(r rows, numClasses int, C float64, workers, size int) *objecti
 		g32:   make([]float32, numClasses*r.d),
 		loss:  make([]float64, nc),
 		gbias: make([]float64, nc*numClasses),
+		tmp:   make([]float64, nc*numClasses),
 	}
 }
 
@@ -223,34 +225,42 @@ func (o *objective) eval(theta, grad []float64) float64 {
 		br.chunks(nb, func(c, lo, hi int) {
 			loss := 0.0
 			gbc := o.gbias[c*k : (c+1)*k]
+			t := o.tmp[c*k : (c+1)*k]
 			clear(gbc)
 			for i := lo; i < hi; i++ {
 				y := int(p.y[p.row(b.start+i)])
 				s := br.scale(b, i)
 				zi := z[i*k : (i+1)*k]
-				// Logits in float64: scale, bias, then a stable softmax.
+				// Logits in float64 (scale, bias), then a stable softmax.
 				m := math.Inf(-1)
-				for c := range zi {
-					m = math.Max(m, s*float64(zi[c])+bias[c])
+				for j, v := range zi {
+					x := s*float64(v) + bias[j]
+					t[j] = x
+					if x > m {
+						m = x
+					}
 				}
-				zy := s*float64(zi[y]) + bias[y]
+				zy := t[y]
 				sum := 0.0
-				for c := range zi {
-					e := math.Exp(s*float64(zi[c]) + bias[c] - m)
+				for j, x := range t {
+					e := 0.0 // below e^-708 a term adds nothing to sum >= 1
+					if d := x - m; d >= -708 {
+						e = expNonPos(d)
+					}
+					t[j] = e
 					sum += e
-					zi[c] = float32(e)
 				}
 				loss += m + math.Log(sum) - zy
 				inv := 1 / sum
-				for c := range zi {
-					r := float64(zi[c]) * inv
-					if c == y {
+				for j, e := range t {
+					r := e * inv
+					if j == y {
 						r--
 					}
-					gbc[c] += r
+					gbc[j] += r
 					// The residual row, scaled so that R^T X is the
 					// gradient with respect to W of the scaled rows.
-					zi[c] = float32(r * s)
+					zi[j] = float32(r * s)
 				}
 			}
 			o.loss[c] = loss
@@ -277,4 +287,29 @@ func (o *objective) eval(theta, grad []float64) float64 {
 		gw[j] += o.invC * v
 	}
 	return f + 0.5*o.invC*reg
+}
+
+// exp2Frac holds 2^(j/64) for j = 0..63.
+var exp2Frac = func() (t [64]float64) {
+	for j := range t {
+		t[j] = math.Exp2(float64(j) / 64)
+	}
+	return t
+}()
+
+// expNonPos returns e^x for -708 <= x <= 0 to within a few ulps: x =
+// (64k + j) ln2/64 + r with |r| <= ln2/128, e^r by its Taylor polynomial of
+// degree 5 (error below 1e-16), times 2^(j/64) from a table and 2^k. It is
+// small enough to be inlined into the softmax loop, where it is several
+// times faster than math.Exp.
+func expNonPos(x float64) float64 {
+	const (
+		log2e64 = 64 * 1.44269504088896338700e+00
+		ln2Hi64 = 6.93147180369123816490e-01 / 64
+		ln2Lo64 = 1.90821492927058770002e-10 / 64
+	)
+	n := int(x*log2e64 - 0.5) // round to nearest for x <= 0
+	r := x - float64(n)*ln2Hi64 - float64(n)*ln2Lo64
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
+	return p * exp2Frac[n&63] * math.Float64frombits(uint64((n>>6)+1023)<<52)
 }

@@ -574,3 +574,21 @@ func TestSweepWorkersAgree(t *testing.T) {
 		}
 	}
 }
+
+func TestExpNonPos(t *testing.T) {
+	worst := 0.0
+	for i := 0; i <= 2000000; i++ {
+		x := -708 * float64(i) / 2000000
+		got, want := expNonPos(x), math.Exp(x)
+		worst = math.Max(worst, math.Abs(got-want)/want)
+	}
+	for _, x := range []float64{0, -1e-300, -0.0054152123, -0.34657359, -0.3465736, -1, -700, -707.9, -708} {
+		got, want := expNonPos(x), math.Exp(x)
+		if math.Abs(got-want) > 1e-15*want {
+			t.Errorf("expNonPos(%v) = %v, want %v", x, got, want)
+		}
+	}
+	if worst > 1e-15 {
+		t.Errorf("largest relative error %.3g, want <= 1e-15", worst)
+	}
+}
