@@ -17,6 +17,7 @@ import (
 	"github.com/evalclip/evalclip/encoders/imageproc"
 	"github.com/evalclip/evalclip/encoders/onnxrt"
 	"github.com/evalclip/evalclip/encoders/tokenizer"
+	"github.com/evalclip/evalclip/internal/half"
 )
 
 func init() { encoders.Register("onnx", backend{}) }
@@ -614,7 +615,7 @@ func (t *textTower) run(texts []string) ([]float32, error) {
 func floatTensor(dtype string, shape ort.Shape, data []float32) (ort.Value, error) {
 	if dtype == "float16" {
 		buf := make([]byte, 2*len(data))
-		encodeF16(buf, data)
+		half.Encode(buf, data)
 		return ort.NewCustomDataTensor(shape, buf, ort.TensorElementDataTypeFloat16)
 	}
 	return ort.NewTensor(shape, data)
@@ -668,7 +669,7 @@ func runFloatOutput(s *session, inputs []ort.Value, out onnxrt.TensorInfo, n, di
 			return nil, fmt.Errorf("run %s: %w", s.path, err)
 		}
 		res := make([]float32, n*dim)
-		decodeF16(res, o.GetData())
+		half.Decode(res, o.GetData())
 		return res, nil
 	}
 	outs := []ort.Value{nil}

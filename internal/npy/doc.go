@@ -1,9 +1,11 @@
-// Package npy reads and writes NumPy .npy files of any shape for the element
-// types evalclip exchanges with Python tools: float32 features and pixels,
-// int64/int32 labels and token ids.
+// Package npy reads and writes NumPy .npy files of any shape for the arrays
+// evalclip exchanges with Python tools: float32 features and pixels, integer
+// labels and token ids.
 //
-// Reading goes through codeberg.org/sbinet/npyio; writing emits the version
-// 1.0 header directly (npyio writes only one- and two-dimensional float64
-// matrices with a shape) and always goes through internal/atomicfile, so a
-// reader never sees half a file.
+// Headers are parsed with codeberg.org/sbinet/npyio; the data is decoded
+// here, so that float16/float32/float64 and every integer width, either byte
+// order, and C or (up to two dimensions) Fortran order all read. Writing
+// emits the version 1.0 header directly (64-byte aligned, as NumPy does):
+// [Writer] streams arrays too large to hold in memory, and [WriteFloat32] /
+// [WriteInt64] write whole arrays atomically through internal/atomicfile.
 package npy

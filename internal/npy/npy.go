@@ -14,6 +14,7 @@ import (
 	"codeberg.org/sbinet/npyio"
 
 	"github.com/evalclip/evalclip/internal/atomicfile"
+	"github.com/evalclip/evalclip/internal/half"
 )
 
 // Header returns the .npy version 1.0 header for a little-endian array of
@@ -165,101 +166,194 @@ func WriteInt64(path string, data []int64, shape ...int) error {
 	})
 }
 
-func open(path string) (*os.File, *npyio.Reader, error) {
+// dtype is a parsed NumPy dtype string such as "<f4".
+type dtype struct {
+	order binary.ByteOrder
+	kind  byte // 'f', 'i', 'u'
+	size  int  // bytes: 1, 2, 4 or 8
+	str   string
+}
+
+func parseDType(s string) (dtype, error) {
+	s = strings.Trim(s, `'"`)
+	dt := dtype{str: s, order: binary.LittleEndian}
+	if len(s) < 3 {
+		return dt, fmt.Errorf("unsupported dtype %q", s)
+	}
+	switch s[0] {
+	case '<', '|', '=':
+	case '>':
+		dt.order = binary.BigEndian
+	default:
+		return dt, fmt.Errorf("unsupported dtype %q", s)
+	}
+	dt.kind = s[1]
+	n, err := strconv.Atoi(s[2:])
+	if err != nil || (n != 1 && n != 2 && n != 4 && n != 8) || (dt.kind != 'f' && dt.kind != 'i' && dt.kind != 'u') {
+		return dt, fmt.Errorf("unsupported dtype %q", s)
+	}
+	dt.size = n
+	return dt, nil
+}
+
+// file is an open .npy file positioned at its data.
+type file struct {
+	path  string
+	f     *os.File
+	r     *bufio.Reader
+	dt    dtype
+	shape []int
+	fort  bool
+}
+
+func open(path string) (*file, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	r, err := npyio.NewReader(bufio.NewReaderSize(f, 1<<20))
+	br := bufio.NewReaderSize(f, 1<<20)
+	h, err := npyio.NewReader(br)
 	if err != nil {
 		f.Close()
-		return nil, nil, fmt.Errorf("%s: not a .npy file: %w", path, err)
+		return nil, fmt.Errorf("%s: not a NumPy .npy file: %w", path, err)
 	}
-	if r.Header.Descr.Fortran {
+	dt, err := parseDType(h.Header.Descr.Type)
+	if err != nil {
 		f.Close()
-		return nil, nil, fmt.Errorf("%s: Fortran-ordered arrays are not supported (save with np.ascontiguousarray)", path)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return f, r, nil
+	nf := &file{path: path, f: f, r: br, dt: dt, shape: h.Header.Descr.Shape, fort: h.Header.Descr.Fortran}
+	if nf.fort && len(nf.shape) > 2 {
+		f.Close()
+		return nil, fmt.Errorf("%s: Fortran-ordered arrays of more than 2 dimensions are not supported (save with np.ascontiguousarray)", path)
+	}
+	return nf, nil
 }
 
-// ReadFloat32 reads a float32 (or float64, converted) array and its shape.
+func (nf *file) count() int {
+	n := 1
+	for _, d := range nf.shape {
+		n *= d
+	}
+	return n
+}
+
+// each decodes every element, calling fn(i, bits) with the element's index
+// in C order and its raw bits.
+func (nf *file) each(fn func(i int, bits uint64)) error {
+	count, size := nf.count(), nf.dt.size
+	// Fortran order (at most 2-D): element j of the file is (j%rows, j/rows).
+	index := func(j int) int { return j }
+	if nf.fort && len(nf.shape) == 2 {
+		rows, cols := nf.shape[0], nf.shape[1]
+		index = func(j int) int { return (j%rows)*cols + j/rows }
+	}
+	buf := make([]byte, (1<<20)/size*size)
+	for j := 0; j < count; {
+		m := min(count-j, len(buf)/size)
+		chunk := buf[:m*size]
+		if _, err := io.ReadFull(nf.r, chunk); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return fmt.Errorf("%s: truncated: shape %v of %s needs %d data bytes", nf.path, nf.shape, nf.dt.str, count*size)
+			}
+			return fmt.Errorf("%s: %w", nf.path, err)
+		}
+		o := nf.dt.order
+		for k := range m {
+			b := chunk[k*size : (k+1)*size]
+			var v uint64
+			switch size {
+			case 1:
+				v = uint64(b[0])
+			case 2:
+				v = uint64(o.Uint16(b))
+			case 4:
+				v = uint64(o.Uint32(b))
+			case 8:
+				v = o.Uint64(b)
+			}
+			fn(index(j+k), v)
+		}
+		j += m
+	}
+	return nil
+}
+
+// Info describes a .npy file's array.
+type Info struct {
+	DType string // NumPy dtype string, e.g. "<f4"
+	Kind  byte   // 'f' float, 'i' signed, 'u' unsigned integer
+	Size  int    // bytes per element
+	Shape []int
+}
+
+// Stat reads the header of a .npy file.
+func Stat(path string) (Info, error) {
+	nf, err := open(path)
+	if err != nil {
+		return Info{}, err
+	}
+	defer nf.f.Close()
+	return Info{DType: nf.dt.str, Kind: nf.dt.kind, Size: nf.dt.size, Shape: nf.shape}, nil
+}
+
+// ReadFloat32 reads a floating-point array (float32; float16 and float64
+// are converted), either byte order, C order or (up to 2-D) Fortran order,
+// and returns its values in C order with its shape.
 func ReadFloat32(path string) ([]float32, []int, error) {
-	f, r, err := open(path)
+	nf, err := open(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
-	shape := r.Header.Descr.Shape
-	switch strings.Trim(r.Header.Descr.Type, `'"`) {
-	case "<f4", "float32":
-		var out []float32
-		if err := r.Read(&out); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return out, shape, nil
-	case "<f8", "float64":
-		var d []float64
-		if err := r.Read(&d); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		out := make([]float32, len(d))
-		for i, v := range d {
-			out[i] = float32(v)
-		}
-		return out, shape, nil
+	defer nf.f.Close()
+	var conv func(uint64) float32
+	switch {
+	case nf.dt.kind == 'f' && nf.dt.size == 4:
+		conv = func(b uint64) float32 { return math.Float32frombits(uint32(b)) }
+	case nf.dt.kind == 'f' && nf.dt.size == 8:
+		conv = func(b uint64) float32 { return float32(math.Float64frombits(b)) }
+	case nf.dt.kind == 'f' && nf.dt.size == 2:
+		conv = func(b uint64) float32 { return half.ToFloat32(uint16(b)) }
+	default:
+		return nil, nil, fmt.Errorf("%s: element type %s, want float32 (or float16/float64)", path, nf.dt.str)
 	}
-	return nil, nil, fmt.Errorf("%s: element type %s, want float32 or float64", path, r.Header.Descr.Type)
+	x := make([]float32, nf.count())
+	if err := nf.each(func(i int, b uint64) { x[i] = conv(b) }); err != nil {
+		return nil, nil, err
+	}
+	return x, nf.shape, nil
 }
 
-// ReadInt64 reads an int64, int32, uint8 or int8 array (converted to int64)
-// and its shape.
+// ReadInt64 reads an integer array (signed or unsigned, 1 to 8 bytes,
+// either byte order) as int64, in C order, with its shape. Unsigned 64-bit
+// values above the int64 range are an error naming the element.
 func ReadInt64(path string) ([]int64, []int, error) {
-	f, r, err := open(path)
+	nf, err := open(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
-	shape := r.Header.Descr.Shape
-	conv := func(read func() ([]int64, error)) ([]int64, []int, error) {
-		out, err := read()
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
+	defer nf.f.Close()
+	if nf.dt.kind != 'i' && nf.dt.kind != 'u' {
+		return nil, nil, fmt.Errorf("%s: element type %s, want an integer type", path, nf.dt.str)
+	}
+	out := make([]int64, nf.count())
+	signed, bits := nf.dt.kind == 'i', uint(nf.dt.size*8)
+	bad := -1
+	err = nf.each(func(i int, b uint64) {
+		v := int64(b)
+		if signed && bits < 64 {
+			v = int64(b<<(64-bits)) >> (64 - bits) // sign-extend
 		}
-		return out, shape, nil
+		if !signed && bits == 64 && b > math.MaxInt64 && bad < 0 {
+			bad = i
+		}
+		out[i] = v
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	switch strings.Trim(r.Header.Descr.Type, `'"`) {
-	case "<i8", "int64":
-		return conv(func() ([]int64, error) { var v []int64; err := r.Read(&v); return v, err })
-	case "<i4", "int32":
-		return conv(func() ([]int64, error) {
-			var v []int32
-			err := r.Read(&v)
-			out := make([]int64, len(v))
-			for i, x := range v {
-				out[i] = int64(x)
-			}
-			return out, err
-		})
-	case "|u1", "uint8":
-		return conv(func() ([]int64, error) {
-			var v []uint8
-			err := r.Read(&v)
-			out := make([]int64, len(v))
-			for i, x := range v {
-				out[i] = int64(x)
-			}
-			return out, err
-		})
-	case "|i1", "int8":
-		return conv(func() ([]int64, error) {
-			var v []int8
-			err := r.Read(&v)
-			out := make([]int64, len(v))
-			for i, x := range v {
-				out[i] = int64(x)
-			}
-			return out, err
-		})
+	if bad >= 0 {
+		return nil, nil, fmt.Errorf("%s: element %d does not fit int64", path, bad)
 	}
-	return nil, nil, fmt.Errorf("%s: element type %s, want an integer type", path, r.Header.Descr.Type)
+	return out, nf.shape, nil
 }

@@ -39,7 +39,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("float file read as int: %v", err)
 	}
 	os.WriteFile(f, []byte("not numpy"), 0o644)
-	if _, _, err := ReadFloat32(f); err == nil || !strings.Contains(err.Error(), "not a .npy file") {
+	if _, _, err := ReadFloat32(f); err == nil || !strings.Contains(err.Error(), "not a NumPy .npy file") {
 		t.Errorf("junk: %v", err)
 	}
 }

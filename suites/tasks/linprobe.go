@@ -4,15 +4,24 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/evalclip/evalclip/datasets"
+	kblas "github.com/evalclip/evalclip/kernels/blas"
 	"github.com/evalclip/evalclip/probe"
 	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/suites"
 )
 
-func init() { suites.RegisterTask(suites.TaskLinearProbe, LinearProbe{}) }
+func init() {
+	suites.RegisterTask(suites.TaskLinearProbe, LinearProbe{})
+	// The probe's GEMMs go through gonum's blas32/blas64: OpenBLAS when the
+	// build links it.
+	kblas.Use()
+}
+
+var coreWarning sync.Once
 
 // LinearProbe is the CLIP-paper linear-probe task: multinomial logistic
 // regression on frozen image features, C chosen on validation data, k shots
@@ -49,6 +58,11 @@ func labelsOf(f *Features) []int {
 func (LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([]reports.Record, error) {
 	start := time.Now()
 	d, t := job.Dataset, job.Task
+	coreWarning.Do(func() {
+		if w := kblas.CoreWarning(); w != "" && env.Log != nil {
+			fmt.Fprintf(env.Log, "warning: %s\n", w)
+		}
+	})
 	train, err := ImageFeatures(ctx, env, job.Model, d, d.TrainSplit)
 	if err != nil {
 		return nil, err

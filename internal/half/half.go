@@ -1,12 +1,12 @@
-package onnx
+package half
 
 import (
 	"encoding/binary"
 	"math"
 )
 
-// f32ToF16 converts to IEEE 754 half precision, rounding to nearest even.
-func f32ToF16(f float32) uint16 {
+// FromFloat32 converts to IEEE 754 half precision, rounding to nearest even.
+func FromFloat32(f float32) uint16 {
 	b := math.Float32bits(f)
 	sign := uint16(b>>16) & 0x8000
 	exp := int32(b>>23) & 0xff
@@ -40,8 +40,8 @@ func f32ToF16(f float32) uint16 {
 	return sign // underflow to zero
 }
 
-// f16ToF32 converts from IEEE 754 half precision.
-func f16ToF32(h uint16) float32 {
+// ToFloat32 converts from IEEE 754 half precision.
+func ToFloat32(h uint16) float32 {
 	sign := uint32(h&0x8000) << 16
 	exp := uint32(h>>10) & 0x1f
 	mant := uint32(h & 0x3ff)
@@ -63,16 +63,16 @@ func f16ToF32(h uint16) float32 {
 	return math.Float32frombits(sign | (exp+112)<<23 | mant<<13)
 }
 
-// encodeF16 writes src as little-endian half floats into dst (2*len(src)).
-func encodeF16(dst []byte, src []float32) {
+// Encode writes src as little-endian half floats into dst (2*len(src) bytes).
+func Encode(dst []byte, src []float32) {
 	for i, v := range src {
-		binary.LittleEndian.PutUint16(dst[2*i:], f32ToF16(v))
+		binary.LittleEndian.PutUint16(dst[2*i:], FromFloat32(v))
 	}
 }
 
-// decodeF16 reads little-endian half floats from src into dst.
-func decodeF16(dst []float32, src []byte) {
+// Decode reads little-endian half floats from src into dst.
+func Decode(dst []float32, src []byte) {
 	for i := range dst {
-		dst[i] = f16ToF32(binary.LittleEndian.Uint16(src[2*i:]))
+		dst[i] = ToFloat32(binary.LittleEndian.Uint16(src[2*i:]))
 	}
 }

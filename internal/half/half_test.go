@@ -1,4 +1,4 @@
-package onnx
+package half
 
 import (
 	"math"
@@ -17,11 +17,11 @@ func TestFloat16RoundTrip(t *testing.T) {
 		-0.0001:        0x868e, // numpy: np.float32(-1e-4).astype(np.float16)
 	}
 	for f, want := range cases {
-		if got := f32ToF16(f); got != want {
-			t.Errorf("f32ToF16(%g) = %#04x, want %#04x", f, got, want)
+		if got := FromFloat32(f); got != want {
+			t.Errorf("FromFloat32(%g) = %#04x, want %#04x", f, got, want)
 		}
 	}
-	if h := f32ToF16(float32(math.NaN())); h&0x7c00 != 0x7c00 || h&0x3ff == 0 {
+	if h := FromFloat32(float32(math.NaN())); h&0x7c00 != 0x7c00 || h&0x3ff == 0 {
 		t.Errorf("NaN -> %#04x", h)
 	}
 	// Every finite half survives f16 -> f32 -> f16.
@@ -29,14 +29,14 @@ func TestFloat16RoundTrip(t *testing.T) {
 		if h&0x7c00 == 0x7c00 {
 			continue
 		}
-		if back := f32ToF16(f16ToF32(uint16(h))); back != uint16(h) {
-			t.Fatalf("%#04x -> %g -> %#04x", h, f16ToF32(uint16(h)), back)
+		if back := FromFloat32(ToFloat32(uint16(h))); back != uint16(h) {
+			t.Fatalf("%#04x -> %g -> %#04x", h, ToFloat32(uint16(h)), back)
 		}
 	}
 	buf := make([]byte, 6)
-	encodeF16(buf, []float32{1, -2, 0.5})
+	Encode(buf, []float32{1, -2, 0.5})
 	out := make([]float32, 3)
-	decodeF16(out, buf)
+	Decode(out, buf)
 	if out[0] != 1 || out[1] != -2 || out[2] != 0.5 {
 		t.Errorf("%v", out)
 	}
