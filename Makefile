@@ -38,7 +38,7 @@ deps: ## install missing Debian packages (as root; otherwise list them)
 ort: $(ORT_LIB) ## fetch ONNX Runtime 1.30.0 (npm onnxruntime-node) into .cache/onnxruntime
 
 $(ORT_LIB): tools/fetch-ort.sh
-	@tools/fetch-ort.sh $(dir $@)
+	@tools/fetch-ort.sh $(patsubst %/,%,$(dir $@))
 
 build: deps ## build bin/evalclip
 	@mkdir -p bin

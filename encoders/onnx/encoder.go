@@ -215,36 +215,41 @@ func newSession(path string, rt encoders.Runtime, inputs, outputs []onnxrt.Tenso
 }
 
 func appendProvider(opts *ort.SessionOptions, rt encoders.Runtime) error {
-	lib, _ := onnxrt.Loaded()
-	switch providerName(rt.Provider) {
+	name := providerName(rt.Provider)
+	var (
+		po interface {
+			Update(map[string]string) error
+			Destroy() error
+		}
+		add func() error
+		err error
+	)
+	switch name {
 	case "cpu":
 		return nil
 	case "cuda":
-		cuda, err := ort.NewCUDAProviderOptions()
-		if err != nil {
-			return providerError("cuda", lib, err)
-		}
-		defer cuda.Destroy()
-		if err := cuda.Update(map[string]string{"device_id": fmt.Sprint(rt.Device)}); err != nil {
-			return providerError("cuda", lib, err)
-		}
-		if err := opts.AppendExecutionProviderCUDA(cuda); err != nil {
-			return providerError("cuda", lib, err)
+		var c *ort.CUDAProviderOptions
+		if c, err = ort.NewCUDAProviderOptions(); err == nil {
+			po, add = c, func() error { return opts.AppendExecutionProviderCUDA(c) }
 		}
 	case "tensorrt":
-		trt, err := ort.NewTensorRTProviderOptions()
-		if err != nil {
-			return providerError("tensorrt", lib, err)
-		}
-		defer trt.Destroy()
-		if err := trt.Update(map[string]string{"device_id": fmt.Sprint(rt.Device)}); err != nil {
-			return providerError("tensorrt", lib, err)
-		}
-		if err := opts.AppendExecutionProviderTensorRT(trt); err != nil {
-			return providerError("tensorrt", lib, err)
+		var t *ort.TensorRTProviderOptions
+		if t, err = ort.NewTensorRTProviderOptions(); err == nil {
+			po, add = t, func() error { return opts.AppendExecutionProviderTensorRT(t) }
 		}
 	default:
 		return fmt.Errorf("unknown execution provider %q (cpu, cuda, tensorrt)", rt.Provider)
+	}
+	lib, _ := onnxrt.Loaded()
+	if err != nil {
+		return providerError(name, lib, err)
+	}
+	defer po.Destroy()
+	if err := po.Update(map[string]string{"device_id": fmt.Sprint(rt.Device)}); err != nil {
+		return providerError(name, lib, err)
+	}
+	if err := add(); err != nil {
+		return providerError(name, lib, err)
 	}
 	return nil
 }
