@@ -8,11 +8,15 @@
 //
 // Commands:
 //
-//	run        run a suite and write results and a report (--ci: regression gate; --shard I/N)
-//	report     re-render tables, plots and index.html from results files
+//	run        run a suite and write results (and the report) to an output folder
+//	validate   check suite files without running them
+//	report     render tables, plots and index.html from results files
 //	compare    compare two results files with bootstrap confidence intervals
 //	merge      combine the output folders of a sharded run
-//	validate   check suite files without running them
+//	probe      linear-probe logistic regression on .npy features
+//	kernels    time the similarity kernels at one problem size
+//	preprocess CLIP-preprocess images into a .npy file
+//	tokenize   print CLIP token ids
 //	version    print the build and the ONNX Runtime library in use
 //	help       show help for a command
 //
