@@ -376,25 +376,38 @@ func openImageTower(spec encoders.Spec, rt encoders.Runtime, f *Files, lib onnxr
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", spec.Name, err)
 	}
-	t := &imageTower{sess: sess, pre: pre, in: in, out: out, extra: extra, batch: rt.BatchSize}
-	if batch1 {
-		t.batch = 1
-	}
-	if t.batch <= 0 {
-		t.batch = 64
-	}
-	if out.Shape[1] > 0 {
-		t.dim = int(out.Shape[1])
-	} else {
-		// Discover the width with one zero image.
-		emb, err := t.run(make([]float32, pre.PixelsPerImage()), 1)
-		if err != nil {
-			sess.close()
-			return nil, fmt.Errorf("model %s: probing the embedding width: %w", spec.Name, err)
-		}
-		t.dim = len(emb)
+	t := &imageTower{sess: sess, pre: pre, in: in, out: out, extra: extra, batch: batchSize(batch1, rt.BatchSize)}
+	// A dynamic width is discovered with one zero image.
+	if t.dim, err = width(out, func() ([]float32, error) { return t.run(make([]float32, pre.PixelsPerImage()), 1) }); err != nil {
+		sess.close()
+		return nil, fmt.Errorf("model %s: %w", spec.Name, err)
 	}
 	return t, nil
+}
+
+// batchSize is the number of inputs per request: 1 for a static batch-1
+// tower, else the suite's batch size (64 when unset).
+func batchSize(batch1 bool, configured int) int {
+	switch {
+	case batch1:
+		return 1
+	case configured <= 0:
+		return 64
+	}
+	return configured
+}
+
+// width is the embedding width: the output's static second dimension, or
+// the length of one probe embedding when it is dynamic.
+func width(out onnxrt.TensorInfo, probe func() ([]float32, error)) (int, error) {
+	if out.Shape[1] > 0 {
+		return int(out.Shape[1]), nil
+	}
+	emb, err := probe()
+	if err != nil {
+		return 0, fmt.Errorf("probing the embedding width: %w", err)
+	}
+	return len(emb), nil
 }
 
 func (t *imageTower) Preprocess() imageproc.Config { return t.pre }
@@ -482,7 +495,7 @@ func openTextTower(spec encoders.Spec, rt encoders.Runtime, f *Files, lib onnxrt
 	if !isFloat(out) || len(out.Shape) != 2 {
 		return nil, fmt.Errorf("%s: text output %s is %s%v, want float or float16 [batch,dim]", f.Text, out.Name, out.DType, out.Shape)
 	}
-	t := &textTower{tok: tok, in: in, out: out, batch: rt.BatchSize}
+	t := &textTower{tok: tok, in: in, out: out}
 	inputs := []onnxrt.TensorInfo{in}
 	for _, x := range ins {
 		switch {
@@ -522,21 +535,10 @@ func openTextTower(spec encoders.Spec, rt encoders.Runtime, f *Files, lib onnxrt
 	if t.sess, err = newSession(f.Text, rt, inputs, []onnxrt.TensorInfo{out}, batch1, threads); err != nil {
 		return nil, fmt.Errorf("model %s: %w", spec.Name, err)
 	}
-	if batch1 {
-		t.batch = 1
-	}
-	if t.batch <= 0 {
-		t.batch = 64
-	}
-	if out.Shape[1] > 0 {
-		t.dim = int(out.Shape[1])
-	} else {
-		emb, err := t.run([]string{""})
-		if err != nil {
-			t.sess.close()
-			return nil, fmt.Errorf("model %s: probing the embedding width: %w", spec.Name, err)
-		}
-		t.dim = len(emb)
+	t.batch = batchSize(batch1, rt.BatchSize)
+	if t.dim, err = width(out, func() ([]float32, error) { return t.run([]string{""}) }); err != nil {
+		t.sess.close()
+		return nil, fmt.Errorf("model %s: %w", spec.Name, err)
 	}
 	return t, nil
 }
