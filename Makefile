@@ -14,7 +14,7 @@ VERSION     := $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 LDFLAGS     := -X github.com/evalclip/evalclip/internal/buildinfo.version=$(VERSION)
 # Debian packages the build needs; PACKAGE:COMMAND counts as present when
 # COMMAND is on PATH.
-DEB_PACKAGES := gcc:gcc libc6-dev npm:npm ca-certificates libopenblas-dev libturbojpeg0-dev
+DEB_PACKAGES := gcc:gcc g++:g++ libc6-dev npm:npm ca-certificates libopenblas-dev libturbojpeg0-dev
 FUZZTIME    ?= 30s
 BENCHTIME   ?= 1s
 # CUDA kernels: CUDA C in kernels/cuda, PTX committed in kernels/cuda/ptx.
@@ -26,7 +26,7 @@ PTX         := $(patsubst kernels/cuda/%.cu,kernels/cuda/ptx/%.ptx,$(CUDA_SRC))
 # CUDA_REQUIRED=1 (set by .ci/run) turns a missing CUDA toolkit into an error.
 CUDA_REQUIRED ?=
 
-.PHONY: help deps ort build demo test vet fmt-check bench fuzz clean ptx ptx-check cuda cuda-check cuda-toolkit gpu-bins
+.PHONY: help deps ort build demo test vet fmt-check bench fuzz clean ptx ptx-check cuda cuda-check cuda-emu cuda-toolkit gpu-bins
 
 help: ## list the targets
 	@echo "evalclip: make <target>"
@@ -53,6 +53,7 @@ test: deps ort fmt-check vet cuda-check ## build everything, then run all tests
 	$(GO) build ./...
 	CGO_ENABLED=0 $(GO) build ./...
 	EVALCLIP_REQUIRE_ORT=1 $(GO) test -count=1 ./...
+	@$(MAKE) --no-print-directory cuda-emu
 
 vet: ## go vet
 	$(GO) vet ./...
@@ -107,6 +108,16 @@ gpu-bins: ## build bin/evalclip-cuda and bin/kernels-cuda.test for tools/gpu/ker
 	@mkdir -p bin
 	$(GO) build -tags "cuda noopenblas" -trimpath -ldflags "-s -w $(LDFLAGS)" -o bin/evalclip-cuda ./cmd/evalclip
 	$(GO) test -c -tags "cuda noopenblas" -trimpath -ldflags "-s -w" -o bin/kernels-cuda.test ./kernels
+
+# cuda-emu runs the CUDA kernels through the launcher on the host emulator
+# (kernels/internal/cudrv): the same CUDA C, compiled for the CPU, against
+# the float64 reference; then the tensor-core and fused kernels again with
+# the last warp running ahead and cp.async copies landing at once.
+cuda-emu: deps ## test the CUDA kernels on the host emulator (-tags cudaemu; needs only g++)
+	$(GO) vet -tags cudaemu ./kernels/...
+	$(GO) test -count=1 -tags cudaemu ./kernels/internal/cudrv
+	$(GO) test -count=1 -tags cudaemu -run 'TestCUDA' ./kernels
+	EVALCLIP_EMU_SCHEDULE=reverse EVALCLIP_EMU_CPASYNC=eager $(GO) test -count=1 -tags cudaemu -run 'TestCUDA(Fused|MMA)' ./kernels
 
 cuda-toolkit: ## enable Debian contrib/non-free and install nvidia-cuda-toolkit (as root; changes apt sources)
 	@tools/cuda-toolkit.sh

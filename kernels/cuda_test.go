@@ -1,4 +1,4 @@
-//go:build cuda && cgo
+//go:build (cuda || cudaemu) && cgo
 
 package kernels_test
 
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/evalclip/evalclip/kernels"
+	"github.com/evalclip/evalclip/kernels/internal/cudrv"
 	"github.com/evalclip/evalclip/kernels/kerneltest"
 )
 
@@ -104,7 +105,10 @@ func TestCUDAMeasure(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%s: peaks %.0f GFLOP/s, %.0f GB/s (%s)", m.Device, p.GFLOPS, p.GBPS, p.Method)
-	if p.GFLOPS < 1000 || p.GBPS < 100 || !strings.Contains(p.Method, "gemm_mma_f16") {
+	if !strings.Contains(p.Method, "gemm_mma_f16") || p.GFLOPS <= 0 || p.GBPS <= 0 {
+		t.Errorf("peaks %+v", p)
+	}
+	if !cudrv.Emulated && (p.GFLOPS < 1000 || p.GBPS < 100) {
 		t.Errorf("implausible peaks %+v", p)
 	}
 }

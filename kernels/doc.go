@@ -27,8 +27,11 @@
 // are CUDA C in kernels/cuda/*.cu, compiled to PTX by `make ptx` (nvcc,
 // -arch=compute_80) and committed under kernels/cuda/ptx, embedded with
 // go:embed and launched through gorgonia.org/cu (the driver API, on one
-// pinned OS thread). They exist only in builds with -tags cuda; elsewhere
-// looking them up fails with "CUDA kernels not built: rebuild with -tags
-// cuda". EVALCLIP_PTX_DIR names a folder whose .ptx files replace the
+// pinned OS thread; package kernels/internal/cudrv). They exist only in
+// builds with -tags cuda; elsewhere looking them up fails with "CUDA
+// kernels not built: rebuild with -tags cuda". Builds with -tags cudaemu
+// launch the same CUDA C, compiled for the CPU, on cudrv's host emulator of
+// the CUDA execution model: that is how the CUDA path is tested without a
+// GPU. EVALCLIP_PTX_DIR names a folder whose .ptx files replace the
 // embedded ones (for PTX from a newer nvcc) without rebuilding.
 package kernels

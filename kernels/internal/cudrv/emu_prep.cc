@@ -1,0 +1,16 @@
+//go:build cudaemu
+
+// kernels/cuda/prep.cu built for the host emulator.
+#include "emu_device.h"
+
+#include "../../cuda/prep.cu"
+
+EMU_KERNEL(convert_f32)
+EMU_KERNEL(convert_f16)
+EMU_KERNEL(convert_bf16)
+EMU_KERNEL(row_scale_f32)
+EMU_KERNEL(row_scale_f16)
+EMU_KERNEL(row_scale_bf16)
+EMU_KERNEL(topk_rows)
+EMU_KERNEL(topk_merge)
+EMU_KERNEL(copy_f4)
