@@ -558,7 +558,10 @@ func (s *cudaScorer) scoreOn(ctx context.Context, p *Problem, res *Result, load 
 		if err := o.poison(g); err != nil {
 			return err
 		}
-		if err := s.enqueue(g, in, o, p.Normalize, p.scale()); err != nil {
+		// Both loaders normalised the rows on the way in (x / max(|x|,
+		// eps) in float64): normalising again would make a row shorter
+		// than eps a unit row.
+		if err := s.enqueue(g, in, o, false, p.scale()); err != nil {
 			return err
 		}
 		if err := g.stream.Synchronize(); err != nil {

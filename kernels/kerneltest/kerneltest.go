@@ -56,7 +56,7 @@ func Cases(maxK int) []Case {
 		{N: 130, C: 129, D: 33, K: 16, Normalize: true, Ties: true},
 		{N: 257, C: 300, D: 100, K: 10, Scale: -1, Ties: true, WantLogits: true},
 		{N: 300, C: 2500, D: 40, K: 1, Normalize: true, Ties: true},
-		{N: 5, C: 5000, D: 16, K: 16, Normalize: true, Scale: 100, Extreme: true},
+		{N: 5, C: 5000, D: 16, K: 16, Normalize: true, Scale: 100, Extreme: true, WantLogits: true},
 		{N: 40, C: 50, D: 8, K: 50, Normalize: true, Ties: true},
 		{N: 300, C: 1100, D: 24, K: 300},
 	}
