@@ -104,10 +104,18 @@ cuda-check:
 	  echo "cuda-check: skipped: no CUDA toolkit (nvcc and cuda.h); 'make cuda-toolkit' installs it (Debian non-free)"; \
 	fi
 
-gpu-bins: ## build bin/evalclip-cuda and bin/kernels-cuda.test for tools/gpu/kernels-check.sh (need only libcuda at run time)
-	@mkdir -p bin
-	$(GO) build -tags "cuda noopenblas" -trimpath -ldflags "-s -w $(LDFLAGS)" -o bin/evalclip-cuda ./cmd/evalclip
-	$(GO) test -c -tags "cuda noopenblas" -trimpath -ldflags "-s -w" -o bin/kernels-cuda.test ./kernels
+# gpu-bins also compiles the fused kernels with two blocks per
+# multiprocessor (bin/ptx-minblocks2), a PTX override the check times too.
+# GPU_TAGS=cudaemu builds the same binaries on the host emulator, for a dry
+# run of the check script without a GPU.
+GPU_TAGS ?= cuda
+gpu-bins: ## build bin/evalclip-cuda, bin/kernels-cuda.test and variant PTX for tools/gpu/kernels-check.sh (need only libcuda at run time)
+	@mkdir -p bin/ptx-minblocks2
+	$(GO) build -tags "$(GPU_TAGS) noopenblas" -trimpath -ldflags "-s -w $(LDFLAGS)" -o bin/evalclip-cuda ./cmd/evalclip
+	$(GO) test -c -tags "$(GPU_TAGS) noopenblas" -trimpath -ldflags "-s -w" -o bin/kernels-cuda.test ./kernels
+	@if command -v $(NVCC) >/dev/null 2>&1; then \
+	  for m in simt mma; do $(NVCC) -arch=$(PTX_ARCH) -O3 --ptx -DFUSED_MIN_BLOCKS=2 -o bin/ptx-minblocks2/$$m.ptx kernels/cuda/$$m.cu; done; \
+	else echo "gpu-bins: no $(NVCC): bin/ptx-minblocks2 not built (the check skips that variant)"; rm -rf bin/ptx-minblocks2; fi
 
 # cuda-emu runs the CUDA kernels through the launcher on the host emulator
 # (kernels/internal/cudrv): the same CUDA C, compiled for the CPU, against

@@ -118,6 +118,16 @@ __device__ __forceinline__ void group_merge(float (&v)[KM], int (&ix)[KM], int k
 #define FT_BM 128
 #define FT_THREADS 256
 
+// FUSED_BOUNDS are the fused kernels' launch bounds. Building with
+// -DFUSED_MIN_BLOCKS=2 asks ptxas for two resident blocks per
+// multiprocessor (at most 128 registers a thread, spilling the rest), a
+// variant the GPU check times against the committed PTX.
+#ifdef FUSED_MIN_BLOCKS
+#define FUSED_BOUNDS __launch_bounds__(FT_THREADS, FUSED_MIN_BLOCKS)
+#else
+#define FUSED_BOUNDS __launch_bounds__(FT_THREADS)
+#endif
+
 template <int BN>
 struct Stage {
     static constexpr int stride = BN + 1;

@@ -311,7 +311,7 @@ __device__ __forceinline__ void fused_mma(const T* Q, const T* K, int N, int C, 
 }
 
 #define FUSED_MMA(NAME, T, KM)                                                                            \
-    extern "C" __global__ void __launch_bounds__(FT_THREADS)                                              \
+    extern "C" __global__ void FUSED_BOUNDS                                              \
     fused_mma_##NAME##_k##KM(const T* Q, const T* K, int N, int C, int ld, const float* rs, const float* cs, \
                              int k, int cps, float* outV, int* outI, float* logits) {                      \
         fused_mma<T, KM>(Q, K, N, C, ld, rs, cs, k, cps, outV, outI, logits);                             \

@@ -196,7 +196,7 @@ __device__ __forceinline__ void fused_tiled(const float* Q, const float* K, int 
 }
 
 #define FUSED_TILED(KM)                                                                                   \
-    extern "C" __global__ void __launch_bounds__(FT_THREADS)                                              \
+    extern "C" __global__ void FUSED_BOUNDS                                              \
     fused_tiled_f32_k##KM(const float* Q, const float* K, int N, int C, int ld, const float* rs,           \
                           const float* cs, int k, int cps, float* outV, int* outI, float* logits) {        \
         fused_tiled<KM>(Q, K, N, C, ld, rs, cs, k, cps, outV, outI, logits);                              \

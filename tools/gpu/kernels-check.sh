@@ -22,6 +22,14 @@
 #                  (both need glibc 2.34 or newer and the NVIDIA driver's libcuda.so.1)
 #   PYTHON         interpreter with torch for the anchor (default python3; skipped if torch is missing)
 #   QUICK=1        only the 50000x1000x512 shape
+#   CASES          replaces the timed cases: space-separated SHAPE:K:IMPLS:REPS
+#                  (e.g. "2048x1000x128:5:cuda-mma,cuda-fused:3")
+#   TORCH_DEVICE   cuda (default), or cpu for a dry run
+#
+# Dry run without a GPU, on the host emulator (times mean nothing; this
+# checks the script, the binaries and the report end to end):
+#   make gpu-bins GPU_TAGS=cudaemu
+#   CASES="512x1000x64:5:cuda-tiled,cuda-fused:2" TORCH_DEVICE=cpu tools/gpu/kernels-check.sh OUTDIR
 #
 # Build both binaries first, on any machine with the CUDA toolkit headers
 # (make cuda-toolkit): `make gpu-bins`. They need only libcuda.so.1 (the
@@ -81,9 +89,10 @@ rm -rf "$ptxdir"
 
 # 3. Timing, PyTorch before and after evalclip for each shape.
 have_torch=0
-if "$py" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+tdev=${TORCH_DEVICE:-cuda}
+if "$py" -c "import torch, sys; sys.exit(0 if '$tdev' == 'cpu' or torch.cuda.is_available() else 1)" 2>/dev/null; then
   have_torch=1
-  note "pytorch: $("$py" -c 'import torch; print(torch.__version__, "CUDA", torch.version.cuda)')"
+  note "pytorch: $("$py" -c 'import torch; print(torch.__version__, "CUDA", torch.version.cuda)') on $tdev"
 else
   note "pytorch: not available to $py (no anchor; speed-ups will be missing)"
 fi
@@ -93,6 +102,7 @@ cases=(
   "5000x1000000x512:10:cuda-tiled,cuda-mma,cuda-fused:10"
 )
 [ "${QUICK:-}" = 1 ] && cases=("${cases[0]}")
+[ -n "${CASES:-}" ] && read -r -a cases <<<"$CASES"
 i=0
 for c in "${cases[@]}"; do
   IFS=: read -r shape k impls reps <<<"$c"
@@ -100,7 +110,7 @@ for c in "${cases[@]}"; do
   i=$((i + 1))
   for pass in a b; do
     if [ $have_torch = 1 ] && { [ $pass = a ] || [ $i -le 2 ]; }; then
-      timeout 150 "$py" "$root/tools/gpu/torch_anchor.py" --case "$shape:$k" --reps "$reps" --warmup 3 \
+      timeout 150 "$py" "$root/tools/gpu/torch_anchor.py" --device "$tdev" --case "$shape:$k" --reps "$reps" --warmup 3 \
         --out "$out/torch-$i$pass.json" >"$out/torch-$i$pass.log" 2>&1 ||
         note "pytorch $shape ($pass): FAIL (see torch-$i$pass.log)"
     fi
@@ -108,6 +118,18 @@ for c in "${cases[@]}"; do
       if timeout 240 "$bin" kernels --n "$n" --c "$cc" --d "$d" --k "$k" --dtype fp32,tf32,fp16,bf16 --impl "$impls" \
           --reps "$reps" --warmup 3 --json >"$out/evalclip-$i.json" 2>"$out/evalclip-$i.log"; then
         note "timing $shape k=$k: done [$(elapsed)]"
+        # The fused kernels built for two blocks per multiprocessor
+        # (make gpu-bins), timed at the first shape through the PTX
+        # override: the report compares them with the committed PTX.
+        if [ $i = 1 ] && [ -d "$root/bin/ptx-minblocks2" ]; then
+          if EVALCLIP_PTX_DIR=$root/bin/ptx-minblocks2 timeout 120 "$bin" kernels --n "$n" --c "$cc" --d "$d" --k "$k" \
+              --dtype fp32,fp16,bf16 --impl cuda-fused --reps "$reps" --warmup 3 --json \
+              >"$out/variant-minblocks2.json" 2>"$out/variant-minblocks2.log"; then
+            note "timing $shape k=$k, fused with 2 blocks/SM: done [$(elapsed)]"
+          else
+            note "timing $shape k=$k, fused with 2 blocks/SM: FAIL (see variant-minblocks2.log) [$(elapsed)]"
+          fi
+        fi
       else
         note "timing $shape k=$k: FAIL (see evalclip-$i.log) [$(elapsed)]"
         tail -5 "$out/evalclip-$i.log" | tee -a "$summary"
@@ -120,6 +142,7 @@ done
 args=()
 for f in "$out"/evalclip-*.json; do [ -s "$f" ] && args+=(--evalclip "$f"); done
 for f in "$out"/torch-*.json; do [ -s "$f" ] && args+=(--torch "$f"); done
+[ -s "$out/variant-minblocks2.json" ] && args+=(--variant "minblocks2=$out/variant-minblocks2.json")
 if [ ${#args[@]} -gt 0 ] && "$py" "$root/tools/gpu/kernels_report.py" "${args[@]}" --out "$out/report.md" >/dev/null 2>"$out/report.log"; then
   note "report: $out/report.md [$(elapsed)]"
   grep -E '^- ' "$out/report.md" | tee -a "$summary"

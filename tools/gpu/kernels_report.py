@@ -4,7 +4,11 @@ report: per shape and dtype, each implementation's median time, GFLOP/s,
 fraction of the measured peak, and speed-up over PyTorch timed in the same
 run, then the issue's targets checked one by one.
 
-    kernels_report.py --evalclip a.json [--evalclip b.json ...] --torch torch.json --out report.md
+    kernels_report.py --evalclip a.json [--evalclip b.json ...] --torch torch.json
+                      [--variant NAME=file.json ...] --out report.md
+
+A variant is the same implementations run with other PTX (EVALCLIP_PTX_DIR):
+its medians are compared with the main run's.
 """
 import argparse
 import json
@@ -22,6 +26,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--evalclip", action="append", default=[])
     ap.add_argument("--torch", action="append", default=[])
+    ap.add_argument("--variant", action="append", default=[], help="NAME=records.json")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     ours = [r for r in load(args.evalclip) if not r.get("error")]
@@ -52,6 +57,19 @@ def main():
         for t in rs:
             lines.append(f"| {shape} | {k} | {dtype} | torch {t['torch']} | {t['ms_median']:.3f} | {t['ms_min']:.3f} | "
                          f"{t['gflops']:.0f} | - | - | {t['max_abs_err']:.2g} | - | 1.00x |")
+    for v in args.variant:
+        name, _, path = v.partition("=")
+        lines += ["", f"## PTX variant {name}", "",
+                  "| shape | k | dtype | impl | ms (median), committed PTX | ms (median), variant | variant speed-up |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in sorted((r for r in load([path]) if not r.get("error")), key=key):
+            p, m = r["params"], r["metrics"]
+            base = best.get(key(r))
+            if base:
+                b = base[0]["ms_median"]
+                lines.append(f"| {p['shape']} | {p['k']} | {p['dtype']} | {p['impl']} | {b:.3f} | {m['ms_median']:.3f} | {b / m['ms_median']:.2f}x |")
+            else:
+                lines.append(f"| {p['shape']} | {p['k']} | {p['dtype']} | {p['impl']} | - | {m['ms_median']:.3f} | - |")
     lines += ["", "## Targets", ""]
 
     def target(desc, shape, k, dtype, impl, want_speed=None, floor_factor=None):

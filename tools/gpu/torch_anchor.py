@@ -18,8 +18,10 @@ a few rows. Output: a JSON array, one object per (shape, k, dtype).
 import argparse
 import json
 import math
+import platform
 import statistics
 import sys
+import time
 
 import torch
 import torch.nn.functional as F
@@ -51,15 +53,24 @@ def time_case(n, c, d, topk, dtype, reps, warmup, dev):
         k = (torch.rand(c, d, device=dev, generator=gen) * 2 - 1).to(tdt)
         sets.append((q, k))
     times = []
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    cuda = dev.type == "cuda"
+    if cuda:
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
     for call in range(warmup + reps):
         q, k = sets[call % rot]
-        start.record()
+        if cuda:
+            start.record()
+        else:
+            t0 = time.perf_counter()
         vals, idx = score(q, k, topk)
-        end.record()
-        end.synchronize()
+        if cuda:
+            end.record()
+            end.synchronize()
+            ms = start.elapsed_time(end)
+        else:
+            ms = (time.perf_counter() - t0) * 1e3
         if call >= warmup:
-            times.append(start.elapsed_time(end))
+            times.append(ms)
     # Error of the top-k scores against float64 on up to 8 rows of set 0.
     q, k = sets[0]
     rows = torch.linspace(0, n - 1, steps=min(8, n), device=dev).long()
@@ -67,7 +78,8 @@ def time_case(n, c, d, topk, dtype, reps, warmup, dev):
     ref = torch.topk(F.normalize(q[rows].double(), dim=-1) @ F.normalize(k.double(), dim=-1).T, topk, dim=-1).values
     err = (vals[rows].double() - ref).abs().max().item()
     del sets, vals
-    torch.cuda.empty_cache()
+    if cuda:
+        torch.cuda.empty_cache()
     return {
         "impl": "torch",
         "dtype": dtype,
@@ -79,9 +91,9 @@ def time_case(n, c, d, topk, dtype, reps, warmup, dev):
         "gflops": 2 * n * c * d / statistics.median(times) / 1e6,
         "max_abs_err": err,
         "rotations": rot,
-        "device": torch.cuda.get_device_name(dev),
+        "device": torch.cuda.get_device_name(dev) if cuda else f"cpu ({platform.machine()})",
         "torch": torch.__version__,
-        "cuda": torch.version.cuda,
+        "cuda": torch.version.cuda if cuda else None,
     }
 
 
@@ -92,10 +104,11 @@ def main():
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--out", required=True, help="JSON output file")
+    ap.add_argument("--device", default="cuda", help="cuda, or cpu for a dry run of the check script (CPU times)")
     args = ap.parse_args()
-    if not torch.cuda.is_available():
+    if args.device == "cuda" and not torch.cuda.is_available():
         sys.exit("torch_anchor: no CUDA device visible to PyTorch")
-    dev = torch.device("cuda")
+    dev = torch.device(args.device)
     out = []
     for case in args.case:
         n, c, d, k = parse_case(case)
@@ -105,6 +118,8 @@ def main():
             except torch.cuda.OutOfMemoryError as e:
                 rec = {"impl": "torch", "dtype": dtype, "shape": f"{n}x{c}x{d}", "k": k, "error": f"out of memory: {e}"}
                 torch.cuda.empty_cache()
+            except RuntimeError as e:  # e.g. half matmul on an older CPU build
+                rec = {"impl": "torch", "dtype": dtype, "shape": f"{n}x{c}x{d}", "k": k, "error": str(e)}
             out.append(rec)
             print(json.dumps({x: rec[x] for x in rec if x != "times_ms"}), flush=True)
     with open(args.out, "w") as f:
