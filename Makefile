@@ -26,7 +26,7 @@ PTX         := $(patsubst kernels/cuda/%.cu,kernels/cuda/ptx/%.ptx,$(CUDA_SRC))
 # CUDA_REQUIRED=1 (set by .ci/run) turns a missing CUDA toolkit into an error.
 CUDA_REQUIRED ?=
 
-.PHONY: help deps ort build demo test vet fmt-check bench fuzz clean ptx ptx-check cuda cuda-check cuda-emu cuda-toolkit gpu-bins
+.PHONY: help deps ort build demo test vet fmt-check bench fuzz clean ptx ptx-check ptx-resources cuda cuda-check cuda-emu cuda-toolkit gpu-bins
 
 help: ## list the targets
 	@echo "evalclip: make <target>"
@@ -86,6 +86,9 @@ ptx-check: ## fail if the committed PTX differs from what nvcc makes of kernels/
 	  fi; \
 	done; echo "ptx-check: committed PTX is current ($$($(NVCC) --version | tail -1))"
 
+ptx-resources: ## registers, spills, shared memory and blocks/SM of every kernel (ptxas on the committed PTX)
+	@tools/ptx-resources.sh
+
 cuda: ## build bin/evalclip with the CUDA kernels (-tags cuda; needs the CUDA toolkit's libcuda and headers)
 	@mkdir -p bin
 	$(GO) build -tags cuda -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/evalclip
@@ -96,6 +99,7 @@ cuda: ## build bin/evalclip with the CUDA kernels (-tags cuda; needs the CUDA to
 cuda-check:
 	@if command -v $(NVCC) >/dev/null 2>&1 && [ -e /usr/include/cuda.h ]; then \
 	  $(MAKE) --no-print-directory ptx-check && \
+	  tools/ptx-resources.sh >/dev/null && echo "cuda-check: ptxas assembles the committed PTX for sm_80 and sm_90" && \
 	  $(GO) vet -tags cuda ./... && $(GO) build -tags cuda ./... && \
 	  echo "cuda-check: -tags cuda builds and vets (tests included; they need a GPU to run)"; \
 	elif [ -n "$(CUDA_REQUIRED)" ]; then \

@@ -26,7 +26,7 @@ var ptxFS embed.FS
 // cudaModules lists each PTX module and the kernels the launcher uses.
 var cudaModules = map[string][]string{
 	"prep.ptx": {"convert_f32", "convert_f16", "convert_bf16", "row_scale_f32", "row_scale_f16", "row_scale_bf16",
-		"topk_rows", "topk_merge", "copy_f4"},
+		"topk_rows_k8", "topk_rows_k16", "topk_merge_k8", "topk_merge_k16", "copy_f4"},
 	"simt.ptx": {"gemm_naive_f32", "gemm_tiled_f32", "fused_tiled_f32_k8", "fused_tiled_f32_k16"},
 	"mma.ptx": {"gemm_mma_f16", "gemm_mma_bf16", "gemm_mma_tf32",
 		"fused_mma_f16_k8", "fused_mma_f16_k16", "fused_mma_bf16_k8", "fused_mma_bf16_k16", "fused_mma_tf32_k8", "fused_mma_tf32_k16"},
@@ -424,11 +424,7 @@ func (s *cudaScorer) enqueue(g *gpu, in devSet, o *devOut, normalize bool, scale
 		if s.dt == FP32 {
 			name = "fused_tiled_f32"
 		}
-		if o.k <= 8 {
-			name += "_k8"
-		} else {
-			name += "_k16"
-		}
+		name += listSuffix(o.k)
 		outV, outI := o.outV, o.outI
 		if o.splits > 1 {
 			outV, outI = o.partV, o.partI
@@ -441,7 +437,7 @@ func (s *cudaScorer) enqueue(g *gpu, in devSet, o *devOut, normalize bool, scale
 			return err
 		}
 		if o.splits > 1 {
-			return g.launch("topk_merge", cdiv(o.n, 8), 1, 256, argP(o.partV), argP(o.partI), argI(o.splits), argI(o.n), argI(o.k), argP(o.outV), argP(o.outI))
+			return g.launch("topk_merge"+listSuffix(o.k), cdiv(o.n, 8), 1, 256, argP(o.partV), argP(o.partI), argI(o.splits), argI(o.n), argI(o.k), argP(o.outV), argP(o.outI))
 		}
 		return nil
 	default:
@@ -450,7 +446,16 @@ func (s *cudaScorer) enqueue(g *gpu, in devSet, o *devOut, normalize bool, scale
 	if err != nil {
 		return err
 	}
-	return g.launch("topk_rows", cdiv(o.n, 8), 1, 256, argP(o.logits), argI(o.n), argI(o.c), argI(o.k), argP(o.outV), argP(o.outI))
+	return g.launch("topk_rows"+listSuffix(o.k), cdiv(o.n, 8), 1, 256, argP(o.logits), argI(o.n), argI(o.c), argI(o.k), argP(o.outV), argP(o.outI))
+}
+
+// listSuffix names the top-k list length of kernels keeping k per row:
+// _k8 for k up to 8, _k16 above (fewer registers for the common small k).
+func listSuffix(k int) string {
+	if k <= 8 {
+		return "_k8"
+	}
+	return "_k16"
 }
 
 // mmaSuffix names dt in tensor-core kernel names.

@@ -75,15 +75,17 @@ extern "C" __global__ void row_scale_f32(const float* x, int rows, int ld, float
 extern "C" __global__ void row_scale_f16(const __half* x, int rows, int ld, float alpha, int normalize, float* out) { row_scale(x, rows, ld, alpha, normalize, out); }
 extern "C" __global__ void row_scale_bf16(const __nv_bfloat16* x, int rows, int ld, float alpha, int normalize, float* out) { row_scale(x, rows, ld, alpha, normalize, out); }
 
-// topk_rows: one warp per row of stored logits [N][C]; lane l scans
+// topk_rows (kernels topk_rows_k8 and _k16, lists of 8 or 16 entries for
+// k up to 8 or 16): one warp per row of stored logits [N][C]; lane l scans
 // columns l, l+32, ... (increasing, so a strict compare keeps the lower
 // index on ties), then the warp merges its 32 lists.
-extern "C" __global__ void topk_rows(const float* logits, int N, int C, int k, float* outV, int* outI) {
+template <int KM>
+__device__ __forceinline__ void topk_rows(const float* logits, int N, int C, int k, float* outV, int* outI) {
     const int lane = threadIdx.x & 31;
     const int r = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
     if (r >= N) return;  // whole warps leave together
-    float v[KMAX];
-    int ix[KMAX];
+    float v[KM];
+    int ix[KM];
     topk_init(v, ix);
     const float* row = logits + (size_t)r * C;
     float thr = NEG_INF;
@@ -97,14 +99,15 @@ extern "C" __global__ void topk_rows(const float* logits, int N, int C, int k, f
     group_merge(v, ix, k, 32, outV + (size_t)r * k, outI + (size_t)r * k, lane == 0);
 }
 
-// topk_merge: one warp per row; merges the lists of splits parts, laid out
-// [split][N][k], into [N][k].
-extern "C" __global__ void topk_merge(const float* partV, const int* partI, int splits, int N, int k, float* outV, int* outI) {
+// topk_merge (topk_merge_k8 and _k16): one warp per row; merges the lists
+// of splits parts, laid out [split][N][k], into [N][k].
+template <int KM>
+__device__ __forceinline__ void topk_merge(const float* partV, const int* partI, int splits, int N, int k, float* outV, int* outI) {
     const int lane = threadIdx.x & 31;
     const int r = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
     if (r >= N) return;
-    float v[KMAX];
-    int ix[KMAX];
+    float v[KM];
+    int ix[KM];
     topk_init(v, ix);
     for (int s = lane; s < splits; s += 32) {
         const size_t o = ((size_t)s * N + r) * k;
@@ -112,6 +115,17 @@ extern "C" __global__ void topk_merge(const float* partV, const int* partI, int 
     }
     group_merge(v, ix, k, 32, outV + (size_t)r * k, outI + (size_t)r * k, lane == 0);
 }
+
+#define TOPK_KERNELS(KM)                                                                                       \
+    extern "C" __global__ void topk_rows_k##KM(const float* logits, int N, int C, int k, float* outV, int* outI) { \
+        topk_rows<KM>(logits, N, C, k, outV, outI);                                                            \
+    }                                                                                                          \
+    extern "C" __global__ void topk_merge_k##KM(const float* partV, const int* partI, int splits, int N, int k, \
+                                                float* outV, int* outI) {                                      \
+        topk_merge<KM>(partV, partI, splits, N, k, outV, outI);                                                \
+    }
+TOPK_KERNELS(8)
+TOPK_KERNELS(16)
 
 // copy_f4: grid-stride copy of n4 float4s, the bandwidth ceiling.
 extern "C" __global__ void copy_f4(const float4* src, float4* dst, long long n4) {
