@@ -41,6 +41,23 @@ inline void ldmatrix_op(const uint32_t (*in)[kInWords], uint32_t (*out)[kOutWord
         }
 }
 
+// mma_d finishes an m16n8kK product: lane l's words 6-9 hold its C
+// fragment (element f is row g + 8(f/2), column 2t + f%2, g = l/4, t =
+// l%4), and its outputs get D = A B + C in the same layout, accumulated in
+// double and rounded once.
+template <int K>
+inline void mma_d(const float (&A)[16][K], const float (&B)[K][8], const uint32_t (*in)[kInWords], uint32_t (*out)[kOutWords]) {
+    for (int l = 0; l < 32; ++l) {
+        const int g = l / 4, t = l % 4;
+        for (int f = 0; f < 4; ++f) {
+            const int i = g + 8 * (f / 2), j = 2 * t + f % 2;
+            double acc = f32_of(in[l][6 + f]);
+            for (int k = 0; k < K; ++k) acc += (double)A[i][k] * (double)B[k][j];
+            out[l][f] = bits_of((float)acc);
+        }
+    }
+}
+
 inline float h2f(uint16_t h) { return __half2float(__half{h}); }
 inline float b2f(uint16_t h) { return __bfloat162float(__nv_bfloat16{h}); }
 
@@ -48,27 +65,18 @@ inline float b2f(uint16_t h) { return __bfloat162float(__nv_bfloat16{h}); }
 // words 0-3 the A registers, 4-5 the B registers, 6-9 C; outputs D. With
 // g = lane/4 and t = lane%4: A register r holds row g + 8(r%2), columns
 // 2t + 8(r/2) + {0,1}; B register r holds rows 2t + 8r + {0,1} of column
-// g; C/D element f is row g + 8(f/2), column 2t + f%2.
+// g; C and D as in mma_d.
 template <float (*cvt)(uint16_t)>
 inline void mma16_op(const uint32_t (*in)[kInWords], uint32_t (*out)[kOutWords], const bool*) {
-    float A[16][16], B[16][8], C[16][8];
+    float A[16][16], B[16][8];
     for (int l = 0; l < 32; ++l) {
         const int g = l / 4, t = l % 4;
         for (int r = 0; r < 4; ++r)
             for (int h = 0; h < 2; ++h) A[g + 8 * (r % 2)][2 * t + 8 * (r / 2) + h] = cvt((uint16_t)(in[l][r] >> (16 * h)));
         for (int r = 0; r < 2; ++r)
             for (int h = 0; h < 2; ++h) B[2 * t + 8 * r + h][g] = cvt((uint16_t)(in[l][4 + r] >> (16 * h)));
-        for (int f = 0; f < 4; ++f) C[g + 8 * (f / 2)][2 * t + f % 2] = f32_of(in[l][6 + f]);
     }
-    for (int l = 0; l < 32; ++l) {
-        const int g = l / 4, t = l % 4;
-        for (int f = 0; f < 4; ++f) {
-            const int i = g + 8 * (f / 2), j = 2 * t + f % 2;
-            double acc = C[i][j];
-            for (int k = 0; k < 16; ++k) acc += (double)A[i][k] * (double)B[k][j];
-            out[l][f] = bits_of((float)acc);
-        }
-    }
+    mma_d(A, B, in, out);
 }
 
 // tf32_value reads a .tf32 operand: the device ignores the low 13 bits.
@@ -78,22 +86,13 @@ inline float tf32_value(uint32_t x) { return f32_of(x & 0xffffe000u); }
 // register r holds row g + 8(r%2), column t + 4(r/2); B register r holds
 // row t + 4r of column g; C/D as for m16n8k16.
 inline void mma_tf32_op(const uint32_t (*in)[kInWords], uint32_t (*out)[kOutWords], const bool*) {
-    float A[16][8], B[8][8], C[16][8];
+    float A[16][8], B[8][8];
     for (int l = 0; l < 32; ++l) {
         const int g = l / 4, t = l % 4;
         for (int r = 0; r < 4; ++r) A[g + 8 * (r % 2)][t + 4 * (r / 2)] = tf32_value(in[l][r]);
         for (int r = 0; r < 2; ++r) B[t + 4 * r][g] = tf32_value(in[l][4 + r]);
-        for (int f = 0; f < 4; ++f) C[g + 8 * (f / 2)][2 * t + f % 2] = f32_of(in[l][6 + f]);
     }
-    for (int l = 0; l < 32; ++l) {
-        const int g = l / 4, t = l % 4;
-        for (int f = 0; f < 4; ++f) {
-            const int i = g + 8 * (f / 2), j = 2 * t + f % 2;
-            double acc = C[i][j];
-            for (int k = 0; k < 8; ++k) acc += (double)A[i][k] * (double)B[k][j];
-            out[l][f] = bits_of((float)acc);
-        }
-    }
+    mma_d(A, B, in, out);
 }
 
 inline void mma_call(WarpOp op, float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
