@@ -1,4 +1,4 @@
-//go:build cudaemu
+//go:build cudaemu && cgo
 
 // The emulator's scheduler: a block's threads are fibers run one at a
 // time on the launching thread, switching only at __syncthreads, warp

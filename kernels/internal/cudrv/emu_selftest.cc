@@ -1,4 +1,4 @@
-//go:build cudaemu
+//go:build cudaemu && cgo
 
 // Kernels that test the emulator itself (emu_test.go): barriers, shuffles,
 // and the errors it reports for code a GPU would not run correctly.

@@ -1,4 +1,4 @@
-//go:build cudaemu
+//go:build cudaemu && cgo
 
 // kernels/cuda/simt.cu built for the host emulator.
 #include "emu_device.h"
