@@ -67,14 +67,26 @@ const (
 	// ExtraPerClassAcc is the top-1 recall of each class ([]float64).
 	ExtraPerClassAcc = "per_class_acc"
 	// ExtraConfusion is the confusion matrix, rows = true label, columns =
-	// predicted label ([][]int).
+	// predicted label ([][]int), written for at most MaxDenseConfusion
+	// classes.
 	ExtraConfusion = "confusion"
+	// ExtraConfusionSparse is the confusion matrix of a record with more
+	// than MaxDenseConfusion classes, written instead of ExtraConfusion: a
+	// list of [true, predicted, count] triples ([][3]int), nonzero counts
+	// only, sorted by true label then predicted label, each pair once.
+	ExtraConfusionSparse = "confusion_sparse"
 	// ExtraCorrect is the per-sample top-1 correctness in evaluation order as
 	// a string of '0' and '1' (compact, and enough for bootstrap intervals).
 	ExtraCorrect = "correct"
 	// ExtraSkipped counts samples that could not be read and were left out.
 	ExtraSkipped = "skipped"
 )
+
+// MaxDenseConfusion is the largest class count whose confusion matrix is
+// stored dense (ExtraConfusion); above it a dense matrix grows as the square
+// of the class count (21,841 ImageNet-21k classes: 477M counts), so the
+// sparse ExtraConfusionSparse is stored instead.
+const MaxDenseConfusion = 1000
 
 // Throughput names.
 const (

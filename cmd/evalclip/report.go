@@ -44,7 +44,7 @@ func init() {
 			plotFormats := &listFlag{vals: []string{"svg", "png"}}
 			fs.Var(plotFormats, "plots", `plot formats, comma-separated: png, svg ("" for none)`)
 			confusion := &listFlag{}
-			fs.Var(confusion, "confusion", "draw the confusion matrix of MODEL/DATASET (repeatable; default: every zero-shot one up to 102 classes)")
+			fs.Var(confusion, "confusion", "draw the confusion matrix of MODEL/DATASET (repeatable; at most 2048 classes; default: every zero-shot one up to 102 classes)")
 			title := fs.String("title", "", "title of index.html")
 			quiet := fs.Bool("q", false, "print nothing but errors")
 			return func(_ context.Context, stdout, stderr io.Writer, args []string) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/evalclip/evalclip/encoders"
 	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/suites"
+	"github.com/evalclip/evalclip/suites/tasks"
 )
 
 // fixturePath is a results file made by tools/fixtures/make_report_records.py.
@@ -53,6 +54,50 @@ func TestReportCommand(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: %d %q, want %q", c.args, code, stderr, c.want)
 		}
+	}
+}
+
+// A zero-shot record over ImageNet-21k's 21,841 classes keeps its
+// confusion counts as sparse triples (results.json stays small), and the
+// report draws what it can: a 1,200-class sparse matrix on request, a note
+// for the 21,841-class one.
+func TestReportSparseConfusion(t *testing.T) {
+	var recs []reports.Record
+	for _, c := range []int{21841, 1200} {
+		const n = 2000
+		labels, topk := make([]int32, n), make([]int32, n)
+		for i := range labels {
+			labels[i] = int32(i * 7919 % c)
+			topk[i] = labels[i]
+			if i%3 == 0 {
+				topk[i] = int32((i * 104729) % c)
+			}
+		}
+		classes := make([]string, c)
+		for i := range classes {
+			classes[i] = fmt.Sprint("class ", i)
+		}
+		cls, err := tasks.Classify(topk, 1, labels, classes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, reports.Record{Task: reports.TaskZeroShot, Model: "m", Dataset: fmt.Sprint("c", c), Split: "val",
+			Metrics: cls.Metrics, Extra: cls.Extra, NSamples: n})
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "results.json")
+	if err := reports.WriteResults(p, recs); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(p); err != nil || st.Size() > 1<<20 {
+		t.Fatalf("results.json: %v, %d bytes", err, st.Size())
+	}
+	_, stderr, code := cli(t, "report", "--formats", "md", "--plots", "svg", "--confusion", "m/c1200", "--confusion", "m/c21841", dir)
+	if code != 0 || !strings.Contains(stderr, "note: confusion matrix left out: zeroshot/model=m/dataset=c21841/split=val/k=0/seed=0: 21841 classes, more than the 2048") {
+		t.Fatalf("%d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "plots", "confusion_m_c1200.svg")); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -13,30 +13,33 @@ import (
 	"github.com/evalclip/evalclip/reports"
 )
 
-// ConfusionMatrix reads a record's confusion matrix (extra "confusion",
-// rows = true label) and class names (extra "classes"; "0", "1", ... when
-// absent). It checks that the matrix is square and names match.
+// MaxDrawClasses bounds the confusion matrices drawn at all, asked for or
+// not: drawing builds the dense C×C matrix (ImageNet-21k's 21,841 classes
+// would take gigabytes), and a larger one has more rows than a page has
+// pixels.
+const MaxDrawClasses = 2048
+
+// ConfusionMatrix reads a record's confusion matrix, rows = true label, in
+// either stored form: dense (extra "confusion", a list of rows) or sparse
+// (extra "confusion_sparse", [true, predicted, count] triples; see
+// reports.ExtraConfusionSparse), and the class names (extra "classes";
+// "0", "1", ... when absent). It checks that the matrix is square and the
+// names match, and refuses matrices of more than MaxDrawClasses classes.
 func ConfusionMatrix(r *reports.Record) ([][]float64, []string, error) {
-	raw, ok := r.Extra[reports.ExtraConfusion]
-	if !ok {
-		return nil, nil, fmt.Errorf("%s: no %q in extra", r.Identity(), reports.ExtraConfusion)
-	}
-	rows, ok := raw.([]any)
-	if !ok {
-		if m, ok2 := raw.([][]int); ok2 { // records built in memory
-			rows = make([]any, len(m))
-			for i, row := range m {
-				vals := make([]any, len(row))
-				for j, v := range row {
-					vals[j] = float64(v)
-				}
-				rows[i] = vals
-			}
-		} else {
-			return nil, nil, fmt.Errorf("%s: extra %q is %T, want a list of rows", r.Identity(), reports.ExtraConfusion, raw)
+	if _, ok := r.Extra[reports.ExtraConfusion]; !ok {
+		if _, ok := r.Extra[reports.ExtraConfusionSparse]; ok {
+			return sparseMatrix(r)
 		}
+		return nil, nil, fmt.Errorf("%s: no %q or %q in extra", r.Identity(), reports.ExtraConfusion, reports.ExtraConfusionSparse)
+	}
+	rows, err := denseRows(r)
+	if err != nil {
+		return nil, nil, err
 	}
 	n := len(rows)
+	if err := drawable(r, n); err != nil {
+		return nil, nil, err
+	}
 	m := make([][]float64, n)
 	for i, row := range rows {
 		vals, ok := row.([]any)
@@ -52,6 +55,129 @@ func ConfusionMatrix(r *reports.Record) ([][]float64, []string, error) {
 			m[i][j] = f
 		}
 	}
+	names, err := classNames(r, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, names, nil
+}
+
+// denseRows returns the rows of a record's dense confusion extra as decoded
+// from JSON.
+func denseRows(r *reports.Record) ([]any, error) {
+	raw := r.Extra[reports.ExtraConfusion]
+	if rows, ok := raw.([]any); ok {
+		return rows, nil
+	}
+	m, ok := raw.([][]int) // records built in memory
+	if !ok {
+		return nil, fmt.Errorf("%s: extra %q is %T, want a list of rows", r.Identity(), reports.ExtraConfusion, raw)
+	}
+	rows := make([]any, len(m))
+	for i, row := range m {
+		vals := make([]any, len(row))
+		for j, v := range row {
+			vals[j] = float64(v)
+		}
+		rows[i] = vals
+	}
+	return rows, nil
+}
+
+// sparseEntries reads and checks a record's sparse confusion extra. The
+// class count is the number of class names, or the largest index + 1 when
+// the record has none.
+func sparseEntries(r *reports.Record) ([][3]int, int, error) {
+	raw := r.Extra[reports.ExtraConfusionSparse]
+	n := -1
+	switch cl := r.Extra[reports.ExtraClasses].(type) {
+	case []any:
+		n = len(cl)
+	case []string:
+		n = len(cl)
+	}
+	var out [][3]int
+	switch v := raw.(type) {
+	case [][3]int: // records built in memory
+		out = v
+	case []any:
+		out = make([][3]int, len(v))
+		for i, e := range v {
+			t, ok := e.([]any)
+			if !ok || len(t) != 3 {
+				return nil, 0, fmt.Errorf("%s: extra %q entry %d: %v is not a [true, predicted, count] triple", r.Identity(), reports.ExtraConfusionSparse, i, e)
+			}
+			for j, x := range t {
+				f, ok := x.(float64)
+				if !ok || f < 0 || f != math.Trunc(f) || f > math.MaxInt32 {
+					return nil, 0, fmt.Errorf("%s: extra %q entry %d: %v: element %d is not a non-negative integer", r.Identity(), reports.ExtraConfusionSparse, i, e, j)
+				}
+				out[i][j] = int(f)
+			}
+		}
+	default:
+		return nil, 0, fmt.Errorf("%s: extra %q is %T, want a list of [true, predicted, count] triples", r.Identity(), reports.ExtraConfusionSparse, raw)
+	}
+	top := 0
+	for i, e := range out {
+		if e[0] < 0 || e[1] < 0 {
+			return nil, 0, fmt.Errorf("%s: extra %q entry %d: negative class in pair (%d, %d)", r.Identity(), reports.ExtraConfusionSparse, i, e[0], e[1])
+		}
+		if n >= 0 && (e[0] >= n || e[1] >= n) {
+			return nil, 0, fmt.Errorf("%s: extra %q entry %d: pair (%d, %d) outside the %d classes 0..%d", r.Identity(), reports.ExtraConfusionSparse, i, e[0], e[1], n, n-1)
+		}
+		if e[2] < 1 {
+			return nil, 0, fmt.Errorf("%s: extra %q entry %d: count %d, want at least 1 (zero counts are left out)", r.Identity(), reports.ExtraConfusionSparse, i, e[2])
+		}
+		if i > 0 {
+			p := out[i-1]
+			if e[0] < p[0] || e[0] == p[0] && e[1] <= p[1] {
+				return nil, 0, fmt.Errorf("%s: extra %q entry %d: pair (%d, %d) after (%d, %d), want each pair once, sorted by true then predicted class",
+					r.Identity(), reports.ExtraConfusionSparse, i, e[0], e[1], p[0], p[1])
+			}
+		}
+		top = max(top, e[0]+1, e[1]+1)
+	}
+	if n < 0 {
+		n = top
+	}
+	return out, n, nil
+}
+
+// sparseMatrix is ConfusionMatrix for a record with a sparse confusion extra.
+func sparseMatrix(r *reports.Record) ([][]float64, []string, error) {
+	entries, n, err := sparseEntries(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := drawable(r, n); err != nil {
+		return nil, nil, err
+	}
+	names, err := classNames(r, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := make([][]float64, n)
+	for i := range m {
+		m[i] = make([]float64, n)
+	}
+	for _, e := range entries {
+		m[e[0]][e[1]] = float64(e[2])
+	}
+	return m, names, nil
+}
+
+// drawable refuses a confusion matrix of more than MaxDrawClasses classes.
+func drawable(r *reports.Record, n int) error {
+	if n > MaxDrawClasses {
+		return fmt.Errorf("%s: %d classes, more than the %d a confusion matrix plot draws (the counts stay in results.json)", r.Identity(), n, MaxDrawClasses)
+	}
+	return nil
+}
+
+// classNames returns the record's n class names, "0", "1", ... when it has
+// none.
+func classNames(r *reports.Record, n int) ([]string, error) {
 	names := make([]string, n)
 	for i := range names {
 		names[i] = fmt.Sprint(i)
@@ -59,18 +185,33 @@ func ConfusionMatrix(r *reports.Record) ([][]float64, []string, error) {
 	switch cl := r.Extra[reports.ExtraClasses].(type) {
 	case []any:
 		if len(cl) != n {
-			return nil, nil, fmt.Errorf("%s: %d class names for a %dx%d confusion matrix", r.Identity(), len(cl), n, n)
+			return nil, fmt.Errorf("%s: %d class names for a %dx%d confusion matrix", r.Identity(), len(cl), n, n)
 		}
 		for i, c := range cl {
 			names[i] = fmt.Sprint(c)
 		}
 	case []string:
 		if len(cl) != n {
-			return nil, nil, fmt.Errorf("%s: %d class names for a %dx%d confusion matrix", r.Identity(), len(cl), n, n)
+			return nil, fmt.Errorf("%s: %d class names for a %dx%d confusion matrix", r.Identity(), len(cl), n, n)
 		}
 		copy(names, cl)
 	}
-	return m, names, nil
+	return names, nil
+}
+
+// confusionClasses returns the class count of a record's confusion matrix
+// in either form without building the matrix; ok is false when the record
+// has none.
+func confusionClasses(r *reports.Record) (n int, ok bool, err error) {
+	if _, has := r.Extra[reports.ExtraConfusion]; has {
+		rows, err := denseRows(r)
+		return len(rows), true, err
+	}
+	if _, has := r.Extra[reports.ExtraConfusionSparse]; has {
+		_, n, err := sparseEntries(r)
+		return n, true, err
+	}
+	return 0, false, nil
 }
 
 // confusions draws the requested confusion matrices (or, with no request,
@@ -78,7 +219,8 @@ func ConfusionMatrix(r *reports.Record) ([][]float64, []string, error) {
 func confusions(recs []reports.Record, want []string) ([]*Figure, []string) {
 	var figs []*Figure
 	var notes []string
-	found := map[string]bool{}
+	found := map[string]bool{}  // drawn
+	failed := map[string]bool{} // asked for, present, but not drawable (noted)
 	for i := range recs {
 		r := &recs[i]
 		if r.Error != "" || !reports.Classification(r.Task) {
@@ -92,24 +234,30 @@ func confusions(recs []reports.Record, want []string) ([]*Figure, []string) {
 		} else if r.Task != reports.TaskZeroShot {
 			continue
 		}
-		if _, ok := r.Extra[reports.ExtraConfusion]; !ok {
+		n, ok, err := confusionClasses(r)
+		if !ok {
+			continue
+		}
+		if err == nil && len(want) == 0 && n > MaxAutoClasses {
+			if n > MaxDrawClasses {
+				notes = append(notes, fmt.Sprintf("confusion matrix of %s left out: %d classes, more than the %d a plot draws", key, n, MaxDrawClasses))
+			} else {
+				notes = append(notes, fmt.Sprintf("confusion matrix of %s left out: %d classes (ask for it with --confusion %s)", key, n, key))
+			}
 			continue
 		}
 		m, names, err := ConfusionMatrix(r)
 		if err != nil {
 			notes = append(notes, "confusion matrix left out: "+err.Error())
-			continue
-		}
-		if len(want) == 0 && len(names) > MaxAutoClasses {
-			notes = append(notes, fmt.Sprintf("confusion matrix of %s left out: %d classes (ask for it with --confusion %s)", key, len(names), key))
+			failed[key] = true
 			continue
 		}
 		found[key] = true
 		figs = append(figs, Confusion(r, m, names))
 	}
 	for _, w := range want {
-		if !found[w] {
-			notes = append(notes, fmt.Sprintf("no confusion matrix for %s (want MODEL/DATASET of a record with extra %q)", w, reports.ExtraConfusion))
+		if !found[w] && !failed[w] {
+			notes = append(notes, fmt.Sprintf("no confusion matrix for %s (want MODEL/DATASET of a record with extra %q or %q)", w, reports.ExtraConfusion, reports.ExtraConfusionSparse))
 		}
 	}
 	return figs, notes

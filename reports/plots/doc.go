@@ -12,7 +12,8 @@
 //     (Figure 5 style); [Throughput] accuracy vs image-tower images/s per
 //     backbone; [Roofline] kernel GFLOP/s vs arithmetic intensity under the
 //     measured ceilings; [Confusion] a row-normalised confusion matrix of one
-//     model on one dataset; [Humans] CLIP vs humans on Oxford-IIIT Pets (the
+//     model on one dataset (read from either the dense or the sparse extra
+//     by [ConfusionMatrix], at most [MaxDrawClasses] classes); [Humans] CLIP vs humans on Oxford-IIIT Pets (the
 //     paper's Table 2 beside the evaluated models).
 //  3. [Figure.Render] encodes a figure as PNG or SVG; the render package
 //     writes the files and shows them in index.html.

@@ -131,11 +131,12 @@ func TestConfusionMatrixChecks(t *testing.T) {
 		extra map[string]any
 		want  string
 	}{
-		{map[string]any{}, `no "confusion" in extra`},
+		{map[string]any{}, `no "confusion" or "confusion_sparse" in extra`},
 		{map[string]any{"confusion": "x"}, "want a list of rows"},
 		{map[string]any{"confusion": []any{[]any{1.0, 2.0}}}, "row 0: want 1 counts"},
 		{map[string]any{"confusion": []any{[]any{-1.0}}}, "is not a count"},
 		{map[string]any{"confusion": []any{[]any{1.0}}, "classes": []any{"a", "b"}}, "2 class names for a 1x1 confusion matrix"},
+		{map[string]any{"confusion": make([]any, MaxDrawClasses+1)}, "2049 classes, more than the 2048 a confusion matrix plot draws"},
 	}
 	for _, c := range bad {
 		r := &reports.Record{Task: reports.TaskZeroShot, Model: "m", Dataset: "d", Extra: c.extra}

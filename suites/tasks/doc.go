@@ -18,4 +18,6 @@
 //     logits = 100 * normalize(image) . weights, top-5 kept.
 //  4. Metrics (acc1, acc5, mean per-class recall, per-class recall, the
 //     confusion matrix and per-sample correctness) become one reports.Record.
+//     The confusion matrix is counted sparsely and stored dense up to
+//     reports.MaxDenseConfusion classes, as triples above.
 package tasks

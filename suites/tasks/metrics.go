@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/evalclip/evalclip/reports"
@@ -19,6 +20,11 @@ type Classification struct {
 // recall, the confusion matrix (rows true, columns predicted) and the
 // per-sample top-1 correctness. Mean per-class recall averages the classes
 // present in labels; absent classes have a nil per-class recall.
+//
+// The confusion matrix is counted sparsely (at most n distinct pairs, never
+// C×C): with at most reports.MaxDenseConfusion classes it is stored dense
+// under reports.ExtraConfusion ([][]int), above that as [true, predicted,
+// count] triples under reports.ExtraConfusionSparse ([][3]int).
 func Classify(topk []int32, k int, labels []int32, classes []string) (*Classification, error) {
 	n, c := len(labels), len(classes)
 	if n == 0 {
@@ -27,10 +33,10 @@ func Classify(topk []int32, k int, labels []int32, classes []string) (*Classific
 	if len(topk) != n*k || k < 1 {
 		return nil, fmt.Errorf("%d predictions for %d samples with k=%d", len(topk), n, k)
 	}
-	confusion := make([][]int, c)
-	for i := range confusion {
-		confusion[i] = make([]int, c)
-	}
+	// pairs[i] = true*c + predicted of sample i.
+	pairs := make([]int64, n)
+	rowTotal := make([]int, c)
+	diag := make([]int, c)
 	var top1, top5 int
 	correct := make([]byte, n)
 	for i, y := range labels {
@@ -42,10 +48,12 @@ func Classify(topk []int32, k int, labels []int32, classes []string) (*Classific
 		if p < 0 || int(p) >= c {
 			return nil, fmt.Errorf("sample %d: prediction %d outside 0..%d", i, p, c-1)
 		}
-		confusion[y][p]++
+		pairs[i] = int64(y)*int64(c) + int64(p)
+		rowTotal[y]++
 		correct[i] = '0'
 		if p == y {
 			top1++
+			diag[y]++
 			correct[i] = '1'
 		}
 		for j := 0; j < k && j < 5; j++ {
@@ -58,15 +66,11 @@ func Classify(topk []int32, k int, labels []int32, classes []string) (*Classific
 	perClass := make([]any, c) // float64, or nil for a class absent from the split
 	var recallSum float64
 	present := 0
-	for y := 0; y < c; y++ {
-		total := 0
-		for _, v := range confusion[y] {
-			total += v
-		}
+	for y, total := range rowTotal {
 		if total == 0 {
 			continue
 		}
-		r := float64(confusion[y][y]) / float64(total)
+		r := float64(diag[y]) / float64(total)
 		perClass[y] = r
 		recallSum += r
 		present++
@@ -78,12 +82,34 @@ func Classify(topk []int32, k int, labels []int32, classes []string) (*Classific
 	if c >= 5 && k >= 5 {
 		m[reports.MetricAcc5] = float64(top5) / float64(n)
 	}
-	return &Classification{Metrics: m, Extra: map[string]any{
+	extra := map[string]any{
 		reports.ExtraClasses:     classes,
 		reports.ExtraPerClassAcc: perClass,
-		reports.ExtraConfusion:   confusion,
 		reports.ExtraCorrect:     string(correct),
-	}}, nil
+	}
+	if c <= reports.MaxDenseConfusion {
+		confusion := make([][]int, c)
+		for i := range confusion {
+			confusion[i] = make([]int, c)
+		}
+		for _, pr := range pairs {
+			confusion[pr/int64(c)][pr%int64(c)]++
+		}
+		extra[reports.ExtraConfusion] = confusion
+	} else {
+		slices.Sort(pairs) // equal pairs adjacent, in row-major order
+		var sparse [][3]int
+		for i := 0; i < n; {
+			j := i + 1
+			for j < n && pairs[j] == pairs[i] {
+				j++
+			}
+			sparse = append(sparse, [3]int{int(pairs[i] / int64(c)), int(pairs[i] % int64(c)), j - i})
+			i = j
+		}
+		extra[reports.ExtraConfusionSparse] = sparse
+	}
+	return &Classification{Metrics: m, Extra: extra}, nil
 }
 
 // describeSkipped summarises unreadable samples for a record.
