@@ -13,6 +13,14 @@
 
 #include <stdint.h>
 
+// SHARED_ARRAY declares one of a block's shared-memory arrays. The host
+// emulator (kernels/internal/cudrv) defines its own: an array in a
+// per-block arena that starts filled with 0xff bytes, as a GPU's shared
+// memory starts undefined.
+#ifndef SHARED_ARRAY
+#define SHARED_ARRAY(T, name, n, align) __shared__ __align__(align) T name[n]
+#endif
+
 #define KMAX 16
 #define NEG_INF (__int_as_float(0xff800000))
 #define IDX_NONE 0x7fffffff

@@ -247,7 +247,7 @@ __device__ __forceinline__ void mma_store_logits(const MmaAcc& acc, int row0, in
 template <class T>
 __device__ __forceinline__ void gemm_mma(const T* Q, const T* K, int N, int C, int ld,
                                          const float* rowscale, const float* colscale, float* logits) {
-    __shared__ __align__(128) char smem[MM_SMEMB];
+    SHARED_ARRAY(char, smem, MM_SMEMB, 128);
     const int row0 = blockIdx.y * FT_BM, col0 = blockIdx.x * MM_BN;
     MmaAcc acc;
     mma_tile<T>(Q, K, N, C, ld, row0, col0, smem, acc);
@@ -293,7 +293,7 @@ template <class T, int KM>
 __device__ __forceinline__ void fused_mma(const T* Q, const T* K, int N, int C, int ld,
                                           const float* rowscale, const float* colscale, int k, int cps,
                                           float* outV, int* outI, float* logits) {
-    __shared__ __align__(128) char smem[MM_SMEMB];
+    SHARED_ARRAY(char, smem, MM_SMEMB, 128);
     float* S = (float*)smem;
     const int row0 = blockIdx.x * FT_BM;
     const int cbeg = blockIdx.y * cps, cend = min(C, cbeg + cps);

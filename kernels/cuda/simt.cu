@@ -111,7 +111,7 @@ __device__ __forceinline__ void simt_tile(const float* Q, const float* K, int N,
 extern "C" __global__ void __launch_bounds__(FT_THREADS)
 gemm_tiled_f32(const float* Q, const float* K, int N, int C, int ld,
                const float* rowscale, const float* colscale, float* logits) {
-    __shared__ __align__(16) float smem[SimtSmem<128>::floats];
+    SHARED_ARRAY(float, smem, SimtSmem<128>::floats, 16);
     const int row0 = blockIdx.y * FT_BM, col0 = blockIdx.x * 128;
     SimtTile<128> t;
     simt_tile<128>(Q, K, N, C, ld, row0, col0, smem, t);
@@ -160,7 +160,7 @@ template <int KM>
 __device__ __forceinline__ void fused_tiled(const float* Q, const float* K, int N, int C, int ld,
                                             const float* rowscale, const float* colscale, int k, int cps,
                                             float* outV, int* outI, float* logits) {
-    __shared__ __align__(16) float smem[FS_SMEM > 2 * 128 * KMAX ? FS_SMEM : 2 * 128 * KMAX];
+    SHARED_ARRAY(float, smem, FS_SMEM > 2 * 128 * KMAX ? FS_SMEM : 2 * 128 * KMAX, 16);
     const int row0 = blockIdx.x * FT_BM;
     const int cbeg = blockIdx.y * cps, cend = min(C, cbeg + cps);
     float v[KM];

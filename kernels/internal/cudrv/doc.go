@@ -10,7 +10,9 @@
 //     __syncthreads, warp collectives (shuffles, ldmatrix, mma.sync) and
 //     exit. cp.async, ldmatrix and mma.sync follow the PTX ISA's fragment
 //     layouts; device memory sits between guard pages and starts as 0xff
-//     bytes, so overruns fault and unwritten outputs read as NaN or -1.
+//     bytes, so overruns fault and unwritten outputs read as NaN or -1;
+//     shared memory (arrays declared with SHARED_ARRAY) starts every block
+//     as 0xff bytes too, and its addresses are checked.
 //
 // The emulator makes CI, which has no GPU, run the launcher of package
 // kernels and the kernels' indexing, tiling, fragment layouts, barriers and

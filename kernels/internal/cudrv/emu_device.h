@@ -19,7 +19,13 @@
 #define __device__
 #define __host__
 #define __forceinline__ inline
-#define __shared__ static
+// Shared memory: kernels declare their arrays with SHARED_ARRAY (see
+// kernels/cuda/common.cuh), which here places them in the runtime's
+// per-block arena. A bare __shared__ does not compile.
+#define SHARED_ARRAY(T, name, n, align)                       \
+    static const int name##_emu_slot = ::emu::shared_slot();  \
+    T* const name = (T*)::emu::shared_array(name##_emu_slot, sizeof(T) * (size_t)(n), align)
+#define __shared__ __shared___is_not_emulated_use_SHARED_ARRAY
 #define __align__(n) __attribute__((aligned(n)))
 #define __launch_bounds__(...)
 

@@ -37,7 +37,7 @@ inline void ldmatrix_op(const uint32_t (*in)[kInWords], uint32_t (*out)[kOutWord
         for (int i = 0; i < 4; ++i) {
             const uint32_t row = in[8 * i + l / 4][0];
             if (row & 15) fail("ldmatrix row address %u is not 16-byte aligned", row);
-            memcpy(&out[l][i], sptr(row) + 4 * (l % 4), 4);
+            memcpy(&out[l][i], sptr(row + 4 * (l % 4), 4), 4);
         }
 }
 

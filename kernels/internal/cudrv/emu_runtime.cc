@@ -173,12 +173,17 @@ Ctx schedCtx;
 int blockLive = 0, blockArrived = 0;
 bool eagerCopies = false;
 std::string launchErr;
+
+// The block's shared memory: slots placed in declaration order.
+const size_t kArena = 228 << 10;    // the most a multiprocessor has
+const size_t kStaticMax = 48 << 10;  // the most a block may declare statically
+alignas(256) char arena[kArena];
+size_t arenaUsed = 0, arenaDirty = kArena;
+std::vector<long> slotOffset;  // -1: not placed in this block
+int nextSlot = 0;
 void (*curInvoke)(void**) = nullptr;
 void** curParams = nullptr;
 
-// anchor is the origin of shared-memory addresses: __shared__ arrays are
-// static data of the same image, so every offset fits in 32 bits.
-char anchor[16];
 
 void yield() { ctxSwitch(cur->ctx, schedCtx); }
 
@@ -204,7 +209,7 @@ void releaseBlock() {
 }
 
 void runCopy(const Copy& c) {
-    char* d = sptr(c.dst);
+    char* d = sptr(c.dst, 16);
     memcpy(d, c.src, c.n);
     memset(d + c.n, 0, 16 - c.n);
 }
@@ -229,6 +234,9 @@ void fiberMain() {
 // others as the barriers let it, which is what exposes a missing one.
 // false on a deadlock (recorded in launchErr).
 bool runBlock(int n, const std::vector<int>& order) {
+    memset(arena, 0xff, arenaDirty);
+    arenaDirty = arenaUsed = 0;
+    std::fill(slotOffset.begin(), slotOffset.end(), -1);
     std::fill(ready, ready + kMaxThreads / 64, 0);
     for (int p = 0; p < n; ++p) {
         posOf[order[p]] = p;
@@ -327,13 +335,43 @@ void fail(const char* fmt, ...) {
     }
 }
 
-uint32_t saddr(const void* p) {
-    intptr_t d = (const char*)p - anchor;
-    if (d < INT32_MIN || d > INT32_MAX) fail("a shared-memory address from a pointer outside static data");
-    return (uint32_t)(int32_t)d;
+int shared_slot() {
+    slotOffset.push_back(-1);
+    return nextSlot++;
 }
 
-char* sptr(uint32_t a) { return anchor + (int32_t)a; }
+void* shared_array(int slot, size_t bytes, size_t align) {
+    long& off = slotOffset[(size_t)slot];
+    if (off < 0) {
+        const size_t at = (arenaUsed + align - 1) / align * align;
+        if (at + bytes > kStaticMax) {
+            fail("the block declares %zu bytes of shared memory, more than the %zu a block may declare statically", at + bytes,
+                 kStaticMax);
+            return arena;
+        }
+        off = (long)at;
+        arenaUsed = at + bytes;
+        arenaDirty = std::max(arenaDirty, arenaUsed);
+    }
+    return arena + off;
+}
+
+uint32_t saddr(const void* p) {
+    const char* c = (const char*)p;
+    if (c < arena || c >= arena + arenaUsed) {
+        fail("a shared-memory address taken of %p, which is not in the block's shared memory", p);
+        return 0;
+    }
+    return (uint32_t)(c - arena);
+}
+
+char* sptr(uint32_t a, size_t n) {
+    if (a + n > arenaUsed) {
+        fail("%zu bytes at shared-memory address %u run past the block's shared memory (%zu bytes)", n, a, arenaUsed);
+        return arena;
+    }
+    return arena + a;
+}
 
 void cp_async(uint32_t dst, const void* src, int n) {
     if ((dst & 15) || ((uintptr_t)src & 15)) {

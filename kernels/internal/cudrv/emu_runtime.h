@@ -68,10 +68,18 @@ int lane();
 // wins) and returns.
 void fail(const char* fmt, ...);
 
-// Shared-memory addresses: a 32-bit offset from an anchor in the image's
-// static data, where every __shared__ array lives.
+// shared_slot numbers a SHARED_ARRAY declaration (once per declaration);
+// shared_array returns the block's array for a slot, placing it in the
+// block's arena on first use (every thread of the block gets the same
+// address). The arena starts each block filled with 0xff bytes, and its
+// use is checked against the 48 KiB a block may declare statically.
+int shared_slot();
+void* shared_array(int slot, size_t bytes, size_t align);
+
+// Shared-memory addresses: 32-bit offsets into the arena. saddr fails for
+// a pointer outside it; sptr for n bytes that do not fit in it.
 uint32_t saddr(const void* p);
-char* sptr(uint32_t a);
+char* sptr(uint32_t a, size_t n);
 
 // cp.async emulation.
 void cp_async(uint32_t dst, const void* src, int n);

@@ -7,7 +7,7 @@
 // emutest_barrier: out[t] = t + the value thread 255-t stored before the
 // barrier, for one block of 256 threads.
 extern "C" __global__ void emutest_barrier(int* out) {
-    __shared__ int s[256];
+    SHARED_ARRAY(int, s, 256, 4);
     const int t = threadIdx.x;
     s[t] = 1000 * t;
     __syncthreads();
@@ -41,7 +41,7 @@ extern "C" __global__ void emutest_partial_warp() {
 // shared memory with cp.async (skew 4 is misaligned), waits, and writes
 // them back to dst.
 extern "C" __global__ void emutest_cp_async(const char* src, int skew, char* dst) {
-    __shared__ __align__(16) char s[32 * 16];
+    SHARED_ARRAY(char, s, 32 * 16, 16);
     const int t = threadIdx.x;
     ::emu::cp_async(::emu::saddr(s + 16 * t), src + 16 * t + skew, t % 2 == 0 ? 16 : 0);
     ::emu::cp_async_commit();
@@ -50,7 +50,22 @@ extern "C" __global__ void emutest_cp_async(const char* src, int skew, char* dst
     for (int i = 0; i < 16; ++i) dst[16 * t + i] = s[16 * t + i];
 }
 
+// emutest_uninit: out[t] = what shared memory holds before any write.
+extern "C" __global__ void emutest_uninit(int* out) {
+    SHARED_ARRAY(int, s, 64, 4);
+    out[threadIdx.x] = s[threadIdx.x];
+    __syncthreads();
+    s[threadIdx.x] = 7;  // the next block must not see this
+}
+
+// emutest_not_shared: cp.async to a global address.
+extern "C" __global__ void emutest_not_shared(char* buf) {
+    ::emu::cp_async(::emu::saddr(buf), buf, 16);
+}
+
 EMU_KERNEL(emutest_barrier)
+EMU_KERNEL(emutest_uninit)
+EMU_KERNEL(emutest_not_shared)
 EMU_KERNEL(emutest_shfl)
 EMU_KERNEL(emutest_deadlock)
 EMU_KERNEL(emutest_partial_warp)

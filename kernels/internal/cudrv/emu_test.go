@@ -19,6 +19,8 @@ const testModule = `
 .visible .entry emutest_deadlock() { ret; }
 .visible .entry emutest_partial_warp() { ret; }
 .visible .entry emutest_cp_async(.param .u64 p0, .param .u32 p1, .param .u64 p2) { ret; }
+.visible .entry emutest_uninit(.param .u64 p0) { ret; }
+.visible .entry emutest_not_shared(.param .u64 p0) { ret; }
 .visible .entry not_compiled_in() { ret; }
 `
 
@@ -79,6 +81,18 @@ func TestBarrier(t *testing.T) {
 	}
 }
 
+func TestSharedMemoryStartsPoisoned(t *testing.T) {
+	out := alloc(t, 4*64*2)
+	if err := launch(fn(t, "emutest_uninit"), 2, 64, uint64(out)); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range download[int32](t, out, 128) {
+		if v != -1 {
+			t.Fatalf("thread %d of block %d read %d from unwritten shared memory, want the 0xff poison", i%64, i/64, v)
+		}
+	}
+}
+
 func TestShuffle(t *testing.T) {
 	const n = 128
 	oi, od := alloc(t, 4*n), alloc(t, 8*n)
@@ -100,8 +114,10 @@ func TestDeviceErrors(t *testing.T) {
 	for _, c := range []struct{ kernel, want string }{
 		{"emutest_deadlock", "deadlock in block (0,0,0): 48 threads wait at __syncthreads, 16 at warp collectives"},
 		{"emutest_partial_warp", "a warp collective ran with 16 of 32 lanes"},
+		{"emutest_not_shared", "which is not in the block's shared memory"},
 	} {
-		err := launch(fn(t, c.kernel), 1, 64)
+		buf := alloc(t, 64)
+		err := launch(fn(t, c.kernel), 1, 64, uint64(buf))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want %q", c.kernel, err, c.want)
 		}
