@@ -79,12 +79,23 @@ func Evaluate(ctx context.Context, train, val, test Data, numClasses int, opts O
 	if val.N > 0 {
 		all = concat(all, newRows(val, nil, valScales))
 	}
+	if opts.Split != nil {
+		if val.N > 0 {
+			return nil, fmt.Errorf("%w: a split of train and validation data both given", ErrBadInput)
+		}
+		if err := checkSplit(opts.Split, train, numClasses); err != nil {
+			return nil, err
+		}
+		all = concat(newRows(train, opts.Split[0], trainScales), newRows(train, opts.Split[1], trainScales))
+	}
 	res := &Result{C: opts.C, NTest: test.N}
 	start := time.Now()
 	var warm *Model
 	if opts.C == 0 {
 		trainRows, valRows := newRows(train, nil, trainScales), newRows(val, nil, valScales)
-		if val.N == 0 {
+		if opts.Split != nil {
+			trainRows, valRows = newRows(train, opts.Split[0], trainScales), newRows(train, opts.Split[1], trainScales)
+		} else if val.N == 0 {
 			tr, va, err := StratifiedSplit(train.Y, numClasses, opts.ValFraction, opts.Seed)
 			if err != nil {
 				return nil, err
@@ -100,6 +111,8 @@ func Evaluate(ctx context.Context, train, val, test Data, numClasses int, opts O
 		}
 		res.C, res.Sweep, warm = best.model.C, points, best.model
 		res.NTrain, res.NVal = trainRows.n(), valRows.n()
+	} else if opts.Split != nil {
+		res.NTrain, res.NVal = len(opts.Split[0]), len(opts.Split[1])
 	} else {
 		res.NTrain, res.NVal = train.N, val.N
 	}
@@ -111,6 +124,32 @@ func Evaluate(ctx context.Context, train, val, test Data, numClasses int, opts O
 	res.Model = m
 	res.score(m, newRows(test, nil, scales(test)), test.Y, opts.Workers)
 	return res, nil
+}
+
+// checkSplit validates Options.Split against train: indices in range,
+// each row at most once, every class among the fitting rows, and a
+// non-empty validation part.
+func checkSplit(sp *[2][]int, train Data, numClasses int) error {
+	seen := make([]bool, train.N)
+	for p, name := range []string{"train", "validation"} {
+		for j, i := range sp[p] {
+			if i < 0 || i >= train.N {
+				return fmt.Errorf("%w: split: %s row %d is %d, outside 0..%d", ErrBadInput, name, j, i, train.N-1)
+			}
+			if seen[i] {
+				return fmt.Errorf("%w: split: row %d is used twice", ErrBadInput, i)
+			}
+			seen[i] = true
+		}
+	}
+	if len(sp[1]) == 0 {
+		return fmt.Errorf("%w: split: no validation rows", ErrBadInput)
+	}
+	y := make([]int32, len(sp[0]))
+	for j, i := range sp[0] {
+		y[j] = train.Y[i]
+	}
+	return requireAllClasses(y, numClasses, "split train rows")
 }
 
 // score fills the test metrics and predictions.

@@ -34,6 +34,13 @@ type Options struct {
 	ValFraction float64
 	// Seed seeds the validation split.
 	Seed int64
+	// Split, when not nil, is the sweep's split of train given as row
+	// indices instead of carved by Evaluate: the sweep fits on rows
+	// Split[0] of train and scores rows Split[1], and the final fit uses
+	// both. The rows stay where they are (views, not copies), which halves
+	// the memory of a full-data probe next to copying them into train and
+	// val sets. val must then be empty.
+	Split *[2][]int
 }
 
 // Defaults used for zero Options fields.

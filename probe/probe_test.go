@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -388,6 +389,64 @@ func TestEvaluateCarvedValidation(t *testing.T) {
 	}
 	if a.C != b.C || a.Acc1 != b.Acc1 {
 		t.Errorf("same seed, different results: C %g/%g acc1 %v/%v", a.C, b.C, a.Acc1, b.Acc1)
+	}
+}
+
+// TestEvaluateSplitViews checks that a split given as row indices of train
+// (views) gives exactly what copying those rows into train and val does.
+func TestEvaluateSplitViews(t *testing.T) {
+	train, test := loadFixture(t, "train"), loadFixture(t, "test")
+	tr, va, err := StratifiedSplit(train.Y, fixtureClasses, 0.2, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gather := func(idx []int) Data {
+		d := Data{N: len(idx), D: train.D, Y: make([]int32, len(idx))}
+		for j, i := range idx {
+			d.X = append(d.X, train.X[i*train.D:(i+1)*train.D]...)
+			d.Y[j] = train.Y[i]
+		}
+		return d
+	}
+	opts := Options{Normalize: true}
+	copied, err := Evaluate(context.Background(), gather(tr), gather(va), test, fixtureClasses, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Split = &[2][]int{tr, va}
+	viewed, err := Evaluate(context.Background(), train, Data{}, test, fixtureClasses, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if copied.C != viewed.C || copied.Acc1 != viewed.Acc1 || !slices.Equal(copied.Top5, viewed.Top5) ||
+		viewed.NTrain != len(tr) || viewed.NVal != len(va) || len(copied.Sweep) != len(viewed.Sweep) {
+		t.Errorf("views: C %g acc1 %v n %d/%d; copies: C %g acc1 %v n %d/%d",
+			viewed.C, viewed.Acc1, viewed.NTrain, viewed.NVal, copied.C, copied.Acc1, copied.NTrain, copied.NVal)
+	}
+	var oneClass, others []int
+	for i, y := range train.Y {
+		if y == train.Y[0] {
+			oneClass = append(oneClass, i)
+		} else {
+			others = append(others, i)
+		}
+	}
+	for _, c := range []struct {
+		split [2][]int
+		val   Data
+		want  string
+	}{
+		{[2][]int{{0, 1}, {train.N}}, Data{}, "validation row 0 is 600, outside 0..599"},
+		{[2][]int{tr, append([]int{tr[0]}, va...)}, Data{}, "is used twice"},
+		{[2][]int{tr, nil}, Data{}, "no validation rows"},
+		{[2][]int{oneClass, others[:1]}, Data{}, "split train rows"},
+		{[2][]int{tr, va}, gather(va), "a split of train and validation data both given"},
+	} {
+		o := Options{Split: &c.split}
+		_, err := Evaluate(context.Background(), train, c.val, test, fixtureClasses, o)
+		if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("split %v...: error %v, want %q", c.want, err, c.want)
+		}
 	}
 }
 

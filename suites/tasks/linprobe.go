@@ -80,6 +80,7 @@ func (LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 	numClasses := len(train.Classes)
 	seed := int64(job.Seed)
 	var trainData, valData probe.Data
+	var split *[2][]int
 	valSource := "train split"
 	if d.ValSplit != "" {
 		val, err := ImageFeatures(ctx, env, job.Model, d, d.ValSplit)
@@ -115,10 +116,15 @@ func (LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 		if err != nil {
 			return nil, fmt.Errorf("dataset %s/%s: %w", d.Name, d.TrainSplit, err)
 		}
-		trainData, valData = toData(train, tidx), toData(train, vidx)
+		if job.K == 0 {
+			// Full data: the probe views the cached rows in place.
+			trainData, split = toData(train, nil), &[2][]int{tidx, vidx}
+		} else {
+			trainData, valData = toData(train, tidx), toData(train, vidx)
+		}
 	}
 	testData := toData(test, nil)
-	opts := probe.Options{Normalize: t.Normalize == nil || *t.Normalize, Seed: seed, Workers: env.Suite.Runtime.Threads}
+	opts := probe.Options{Normalize: t.Normalize == nil || *t.Normalize, Seed: seed, Workers: env.Suite.Runtime.Threads, Split: split}
 	if t.C != nil {
 		opts.C = *t.C
 	}
