@@ -108,18 +108,22 @@ cuda-check:
 	  echo "cuda-check: skipped: no CUDA toolkit (nvcc and cuda.h); 'make cuda-toolkit' installs it (Debian non-free)"; \
 	fi
 
-# gpu-bins also compiles the fused kernels with two blocks per
-# multiprocessor (bin/ptx-minblocks2), a PTX override the check times too.
+# gpu-bins also compiles two variants of the fused kernels as PTX
+# overrides the check times against the committed PTX: bin/ptx-minblocks2
+# (two blocks per multiprocessor forced, spilling) and bin/ptx-bn64
+# (128x64 tensor-core tiles staged whole for the top-k scan: two blocks per
+# multiprocessor without spills for k <= 8).
 # GPU_TAGS=cudaemu builds the same binaries on the host emulator, for a dry
 # run of the check script without a GPU.
 GPU_TAGS ?= cuda
 gpu-bins: ## build bin/evalclip-cuda, bin/kernels-cuda.test and variant PTX for tools/gpu/kernels-check.sh (need only libcuda at run time)
-	@mkdir -p bin/ptx-minblocks2
+	@mkdir -p bin/ptx-minblocks2 bin/ptx-bn64
 	$(GO) build -tags "$(GPU_TAGS) noopenblas" -trimpath -ldflags "-s -w $(LDFLAGS)" -o bin/evalclip-cuda ./cmd/evalclip
 	$(GO) test -c -tags "$(GPU_TAGS) noopenblas" -trimpath -ldflags "-s -w" -o bin/kernels-cuda.test ./kernels
 	@if command -v $(NVCC) >/dev/null 2>&1; then \
 	  for m in simt mma; do $(NVCC) -arch=$(PTX_ARCH) -O3 --ptx -DFUSED_MIN_BLOCKS=2 -o bin/ptx-minblocks2/$$m.ptx kernels/cuda/$$m.cu; done; \
-	else echo "gpu-bins: no $(NVCC): bin/ptx-minblocks2 not built (the check skips that variant)"; rm -rf bin/ptx-minblocks2; fi
+	  $(NVCC) -arch=$(PTX_ARCH) -O3 --ptx -DFUSED_MMA_BN=64 -o bin/ptx-bn64/mma.ptx kernels/cuda/mma.cu; \
+	else echo "gpu-bins: no $(NVCC): PTX variants not built (the check skips them)"; rm -rf bin/ptx-minblocks2 bin/ptx-bn64; fi
 
 # cuda-emu runs the CUDA kernels through the launcher on the host emulator
 # (kernels/internal/cudrv): the same CUDA C, compiled for the CPU, against
@@ -130,6 +134,7 @@ cuda-emu: deps ## test the CUDA kernels on the host emulator (-tags cudaemu; nee
 	$(GO) test -count=1 -tags cudaemu ./kernels/internal/cudrv
 	$(GO) test -count=1 -tags cudaemu -run 'TestCUDA' ./kernels
 	EVALCLIP_EMU_SCHEDULE=reverse EVALCLIP_EMU_CPASYNC=eager $(GO) test -count=1 -tags cudaemu -run 'TestCUDA(Fused|MMA)' ./kernels
+	EVALCLIP_EMU_VARIANT=bn64 $(GO) test -count=1 -tags cudaemu -run 'TestCUDAFused' ./kernels
 
 cuda-toolkit: ## enable Debian contrib/non-free and install nvidia-cuda-toolkit (as root; changes apt sources)
 	@tools/cuda-toolkit.sh

@@ -142,15 +142,10 @@ struct Stage {
     static constexpr int floats = 64 * stride;
 };
 
-// scan_half offers the scores of half h (rows 64h..64h+63 of the tile)
-// held in S to the lists of the threads owning those rows. col0 is the
-// tile's first column; columns at or past the block's end hold -inf in S.
+// scan_cols offers BN/2 scores s[0..BN/2) of the thread's row, columns
+// base.., to its list.
 template <int BN, int KM>
-__device__ __forceinline__ void scan_half(const float* S, int h, float (&v)[KM], int (&ix)[KM], int k, int col0) {
-    const int row = threadIdx.x & 127, ch = threadIdx.x >> 7;
-    if ((row >> 6) != h) return;
-    const float* s = S + (row - 64 * h) * Stage<BN>::stride + ch * (BN / 2);
-    const int base = col0 + ch * (BN / 2);
+__device__ __forceinline__ void scan_cols(const float* s, int base, float (&v)[KM], int (&ix)[KM], int k) {
     float thr = topk_kth(v, k);
 #pragma unroll 1
     for (int j = 0; j < BN / 2; ++j) {
@@ -162,6 +157,37 @@ __device__ __forceinline__ void scan_half(const float* S, int h, float (&v)[KM],
             thr = topk_kth(v, k);
         }
     }
+}
+
+// scan_half offers the scores of half h (rows 64h..64h+63 of the tile)
+// held in S to the lists of the threads owning those rows. col0 is the
+// tile's first column; columns at or past the block's end hold -inf in S.
+template <int BN, int KM>
+__device__ __forceinline__ void scan_half(const float* S, int h, float (&v)[KM], int (&ix)[KM], int k, int col0) {
+    const int row = threadIdx.x & 127, ch = threadIdx.x >> 7;
+    if ((row >> 6) != h) return;
+    scan_cols<BN>(S + (row - 64 * h) * Stage<BN>::stride + ch * (BN / 2), col0 + ch * (BN / 2), v, ix, k);
+}
+
+// WholeStage is a whole 128 x BN tile in shared memory (rows of BN+1
+// floats), for tiles small enough to stage at once.
+template <int BN>
+struct WholeStage {
+    static constexpr int stride = BN + 1;
+    static constexpr int floats = 128 * stride;
+};
+
+// scan_whole streams one tile into the lists in one pass: every thread
+// stores all its scores (store.all(S)), then every thread scans its row's
+// column half. The accumulators are dead before the scan begins, so the
+// scan's registers do not add to theirs.
+template <int BN, int KM, class Store>
+__device__ __forceinline__ void scan_whole(float* S, const Store& store, float (&v)[KM], int (&ix)[KM], int k, int col0) {
+    store.all(S);
+    __syncthreads();
+    const int row = threadIdx.x & 127, ch = threadIdx.x >> 7;
+    scan_cols<BN>(S + row * WholeStage<BN>::stride + ch * (BN / 2), col0 + ch * (BN / 2), v, ix, k);
+    __syncthreads();
 }
 
 // scan_tile streams one tile of scores into the lists, half by half:

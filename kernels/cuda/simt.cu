@@ -144,6 +144,12 @@ struct SimtStore {
     const SimtTile<BN>& t;
     template <int H>
     __device__ __forceinline__ void half(float* S) const { simt_store_half<H>(S, t); }
+    __device__ __forceinline__ void all(float* S) const {
+#pragma unroll
+        for (int i = 0; i < 8; ++i)
+#pragma unroll
+            for (int j = 0; j < SimtTile<BN>::TN; ++j) S[simt_row(i) * WholeStage<BN>::stride + simt_col(j)] = t.acc[i][j];
+    }
 };
 
 // fused_tiled_f32_k8/_k16 (lists of 8 or 16 entries, for k up to 8 or
@@ -154,7 +160,7 @@ struct SimtStore {
 // (common.cuh); the block writes its rows' best k to outV/outI[(split*N +
 // row)*k ...]. logits, when not null, also receives every score.
 #define FS_BN 64
-#define FS_SMEM (Stage<FS_BN>::floats > SimtSmem<FS_BN>::floats ? Stage<FS_BN>::floats : SimtSmem<FS_BN>::floats)
+#define FS_SMEM (WholeStage<FS_BN>::floats > SimtSmem<FS_BN>::floats ? WholeStage<FS_BN>::floats : SimtSmem<FS_BN>::floats)
 
 template <int KM>
 __device__ __forceinline__ void fused_tiled(const float* Q, const float* K, int N, int C, int ld,
@@ -190,7 +196,7 @@ __device__ __forceinline__ void fused_tiled(const float* Q, const float* K, int 
                 }
             }
         }
-        scan_tile<FS_BN>(smem, SimtStore<FS_BN>{t}, v, ix, k, col0);
+        scan_whole<FS_BN>(smem, SimtStore<FS_BN>{t}, v, ix, k, col0);
     }
     finish_rows(smem, v, ix, k, row0, N, blockIdx.y, outV, outI);
 }

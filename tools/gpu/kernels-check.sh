@@ -7,8 +7,11 @@
 #      the float64 reference (kernels-cuda.test -test.run CUDA);
 #   2. a smoke test of the PTX override folder (EVALCLIP_PTX_DIR);
 #   3. the timing suite at the issue's shapes, each shape timed with PyTorch
-#      (normalize+matmul+topk) before and after evalclip in the same job;
-#   4. a markdown report with speed-ups and the targets checked.
+#      (normalize+matmul+topk) before and after evalclip in the same job,
+#      and the fused kernels' PTX variants (bin/ptx-*/, from make gpu-bins)
+#      at the first shape;
+#   4. a markdown report with speed-ups, the variants against the committed
+#      PTX, and the targets checked.
 #
 # Usage: tools/gpu/kernels-check.sh OUTDIR [--lib DIR]...
 #
@@ -118,17 +121,21 @@ for c in "${cases[@]}"; do
       if timeout 240 "$bin" kernels --n "$n" --c "$cc" --d "$d" --k "$k" --dtype fp32,tf32,fp16,bf16 --impl "$impls" \
           --reps "$reps" --warmup 3 --json >"$out/evalclip-$i.json" 2>"$out/evalclip-$i.log"; then
         note "timing $shape k=$k: done [$(elapsed)]"
-        # The fused kernels built for two blocks per multiprocessor
-        # (make gpu-bins), timed at the first shape through the PTX
-        # override: the report compares them with the committed PTX.
-        if [ $i = 1 ] && [ -d "$root/bin/ptx-minblocks2" ]; then
-          if EVALCLIP_PTX_DIR=$root/bin/ptx-minblocks2 timeout 120 "$bin" kernels --n "$n" --c "$cc" --d "$d" --k "$k" \
-              --dtype fp32,fp16,bf16 --impl cuda-fused --reps "$reps" --warmup 3 --json \
-              >"$out/variant-minblocks2.json" 2>"$out/variant-minblocks2.log"; then
-            note "timing $shape k=$k, fused with 2 blocks/SM: done [$(elapsed)]"
-          else
-            note "timing $shape k=$k, fused with 2 blocks/SM: FAIL (see variant-minblocks2.log) [$(elapsed)]"
-          fi
+        # PTX variants of the fused kernels (make gpu-bins), timed at the
+        # first shape through the PTX override: the report compares them
+        # with the committed PTX.
+        if [ $i = 1 ]; then
+          for vdir in "$root"/bin/ptx-*/; do
+            [ -d "$vdir" ] || continue
+            v=$(basename "$vdir"); v=${v#ptx-}
+            if EVALCLIP_PTX_DIR=$vdir timeout 120 "$bin" kernels --n "$n" --c "$cc" --d "$d" --k "$k" \
+                --dtype fp32,tf32,fp16,bf16 --impl cuda-fused --reps "$reps" --warmup 3 --json \
+                >"$out/variant-$v.json" 2>"$out/variant-$v.log"; then
+              note "timing $shape k=$k, fused variant $v: done [$(elapsed)]"
+            else
+              note "timing $shape k=$k, fused variant $v: FAIL (see variant-$v.log) [$(elapsed)]"
+            fi
+          done
         fi
       else
         note "timing $shape k=$k: FAIL (see evalclip-$i.log) [$(elapsed)]"
@@ -142,7 +149,9 @@ done
 args=()
 for f in "$out"/evalclip-*.json; do [ -s "$f" ] && args+=(--evalclip "$f"); done
 for f in "$out"/torch-*.json; do [ -s "$f" ] && args+=(--torch "$f"); done
-[ -s "$out/variant-minblocks2.json" ] && args+=(--variant "minblocks2=$out/variant-minblocks2.json")
+for f in "$out"/variant-*.json; do
+  [ -s "$f" ] && { v=$(basename "$f" .json); args+=(--variant "${v#variant-}=$f"); }
+done
 if [ ${#args[@]} -gt 0 ] && "$py" "$root/tools/gpu/kernels_report.py" "${args[@]}" --out "$out/report.md" >/dev/null 2>"$out/report.log"; then
   note "report: $out/report.md [$(elapsed)]"
   grep -E '^- ' "$out/report.md" | tee -a "$summary"

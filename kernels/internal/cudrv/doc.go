@@ -22,7 +22,10 @@
 // between instructions that no barrier orders (fibers switch only at
 // barriers and collectives; EVALCLIP_EMU_SCHEDULE=reverse or shuffle:SEED
 // changes the order of threads between them, EVALCLIP_EMU_CPASYNC=eager
-// lands cp.async copies at once instead of at cp.async.wait_group).
+// lands cp.async copies at once instead of at cp.async.wait_group). The
+// emulator also carries the bn64 variant of the tensor-core fused kernels
+// (mma.cu built with FUSED_MMA_BN=64, emu_mma_bn64.cc), which launches use
+// under EVALCLIP_EMU_VARIANT=bn64.
 //
 // Without either tag the package is empty.
 package cudrv

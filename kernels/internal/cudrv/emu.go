@@ -197,6 +197,12 @@ func (m Module) Function(name string) (Function, error) {
 	return Function{name}, nil
 }
 
+// EmulatedVariantEnv names an environment variable: a variant build of the
+// kernels compiled into the emulator (bn64: mma.cu with FUSED_MMA_BN=64)
+// whose kernels launches use instead of the default ones where it has
+// them.
+const EmulatedVariantEnv = "EVALCLIP_EMU_VARIANT"
+
 // Launch runs the kernel to completion. Each kernelParams entry points at
 // the argument's bytes (8-byte slots are fine: the kernel reads its own
 // parameter size). Dynamic shared memory is not emulated.
@@ -216,7 +222,15 @@ func (fn Function) Launch(gx, gy, gz, bx, by, bz, sharedMemBytes int, stream Str
 		slotArr[i] = *(*uint64)(p)
 		ptrArr[i] = unsafe.Pointer(&slotArr[i])
 	}
-	cs := C.CString(fn.name)
+	name := fn.name
+	if v := os.Getenv(EmulatedVariantEnv); v != "" {
+		vc := C.CString(v + "_" + name)
+		if C.emu_has_kernel(vc) != 0 {
+			name = v + "_" + name
+		}
+		C.free(unsafe.Pointer(vc))
+	}
+	cs := C.CString(name)
 	defer C.free(unsafe.Pointer(cs))
 	var msg [512]C.char
 	if C.emu_launch(cs, C.int(gx), C.int(gy), C.int(gz), C.int(bx), C.int(by), C.int(bz), (*unsafe.Pointer)(ptrs), &msg[0], C.int(len(msg))) != 0 {
