@@ -144,17 +144,29 @@ struct Stage {
 
 // scan_cols offers BN/2 scores s[0..BN/2) of the thread's row, columns
 // base.., to its list.
+//
+// Scores are read four at a time, ahead of the compares, so that one
+// shared-memory latency covers four columns; a group whose best does not
+// beat the list's k-th entry (the common case once the list fills) costs
+// one compare.
 template <int BN, int KM>
 __device__ __forceinline__ void scan_cols(const float* s, int base, float (&v)[KM], int (&ix)[KM], int k) {
+    static_assert(BN % 8 == 0, "column halves come in groups of four");
     float thr = topk_kth(v, k);
 #pragma unroll 1
-    for (int j = 0; j < BN / 2; ++j) {
-        float x = s[j];
-        // Columns arrive in increasing order, so a later equal score never
-        // beats a kept one: a strict compare is exact.
-        if (x > thr) {
-            topk_push(v, ix, k, x, base + j);
-            thr = topk_kth(v, k);
+    for (int j = 0; j < BN / 2; j += 4) {
+        const float x0 = s[j], x1 = s[j + 1], x2 = s[j + 2], x3 = s[j + 3];
+        if (fmaxf(fmaxf(x0, x1), fmaxf(x2, x3)) > thr) {
+#pragma unroll 1
+            for (int u = 0; u < 4; ++u) {
+                const float x = u == 0 ? x0 : u == 1 ? x1 : u == 2 ? x2 : x3;
+                // Columns arrive in increasing order, so a later equal
+                // score never beats a kept one: a strict compare is exact.
+                if (x > thr) {
+                    topk_push(v, ix, k, x, base + j + u);
+                    thr = topk_kth(v, k);
+                }
+            }
         }
     }
 }
