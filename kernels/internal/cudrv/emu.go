@@ -170,12 +170,12 @@ func LoadDataEx(image string, options ...JITOption) (Module, error) {
 		}
 		return Module{}, errors.New("CUDA_ERROR_INVALID_PTX")
 	}
-	m := regexp.MustCompile(`(?m)^\s*\.target\s+(sm|compute)_(\d+)`).FindStringSubmatch(image)
+	m := regexp.MustCompile(`(?m)^\s*\.target\s+((?:sm|compute)_(\d+)[a-z]?)`).FindStringSubmatch(image)
 	if m == nil {
 		return fail("ptxas fatal: no .target directive")
 	}
-	if v, _ := strconv.Atoi(m[2]); v > 80 {
-		return fail(fmt.Sprintf("ptxas fatal: .target %s_%s is newer than the emulated sm_80", m[1], m[2]))
+	if v, _ := strconv.Atoi(m[2]); v > 80 || m[1] != "sm_"+m[2] && m[1] != "compute_"+m[2] {
+		return fail(fmt.Sprintf("ptxas fatal: .target %s is newer than the emulated sm_80", m[1]))
 	}
 	mod := Module{entries: map[string]bool{}}
 	for _, e := range entryRE.FindAllStringSubmatch(image, -1) {
