@@ -116,10 +116,11 @@ cuda-check:
 # GPU_TAGS=cudaemu builds the same binaries on the host emulator, for a dry
 # run of the check script without a GPU.
 GPU_TAGS ?= cuda
-gpu-bins: ## build bin/evalclip-cuda, bin/kernels-cuda.test and variant PTX for tools/gpu/kernels-check.sh (need only libcuda at run time)
+gpu-bins: ## build bin/evalclip-cuda, the test binaries and variant PTX for tools/gpu/kernels-check.sh and encoders-check.sh
 	@mkdir -p bin/ptx-minblocks2 bin/ptx-bn64
 	$(GO) build -tags "$(GPU_TAGS) noopenblas" -trimpath -ldflags "-s -w $(LDFLAGS)" -o bin/evalclip-cuda ./cmd/evalclip
 	$(GO) test -c -tags "$(GPU_TAGS) noopenblas" -trimpath -ldflags "-s -w" -o bin/kernels-cuda.test ./kernels
+	$(GO) test -c -trimpath -ldflags "-s -w" -o bin/onnx.test ./encoders/onnx
 	@if command -v $(NVCC) >/dev/null 2>&1; then \
 	  for m in simt mma; do $(NVCC) -arch=$(PTX_ARCH) -O3 --ptx -DFUSED_MIN_BLOCKS=2 -o bin/ptx-minblocks2/$$m.ptx kernels/cuda/$$m.cu; done; \
 	  $(NVCC) -arch=$(PTX_ARCH) -O3 --ptx -DFUSED_MMA_BN=64 -o bin/ptx-bn64/mma.ptx kernels/cuda/mma.cu; \

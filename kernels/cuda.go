@@ -91,6 +91,9 @@ func openGPU() (*gpu, error) {
 }
 
 func (g *gpu) init() error {
+	if err := cu.InitError(); err != nil {
+		return fmt.Errorf("cuda: %w", err)
+	}
 	n, err := cu.NumDevices()
 	if err != nil {
 		return fmt.Errorf("cuda: count devices: %w", err)

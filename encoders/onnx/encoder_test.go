@@ -223,3 +223,57 @@ func TestImageOnly(t *testing.T) {
 		t.Errorf("empty folder: %v", err)
 	}
 }
+
+// ProviderTestEnv names an environment variable: when set (cuda, tensorrt,
+// or cpu for a dry run), TestProviderMatchesPyTorch runs every fixture
+// model on that execution provider. The GPU check
+// (tools/gpu/encoders-check.sh) sets it with an ONNX Runtime that has the
+// provider.
+const ProviderTestEnv = "EVALCLIP_TEST_PROVIDER"
+
+// TestProviderMatchesPyTorch encodes the layout fixtures and the tiny CLIP
+// model on the provider named by EVALCLIP_TEST_PROVIDER and compares the
+// embeddings with PyTorch's. GPU providers may use TF32 for float32
+// products, hence the looser tolerance.
+func TestProviderMatchesPyTorch(t *testing.T) {
+	provider := os.Getenv(ProviderTestEnv)
+	if provider == "" {
+		t.Skipf("%s not set (a GPU check sets it to cuda or tensorrt)", ProviderTestEnv)
+	}
+	requireORT(t)
+	golden := filepath.Join(root, "layouts", "golden")
+	pixels, _ := loadF32(t, filepath.Join(golden, "pixels.npy"))
+	wantImg, _ := loadF32(t, filepath.Join(golden, "image_embeds.npy"))
+	wantTxt, _ := loadF32(t, filepath.Join(golden, "text_embeds.npy"))
+	var texts []string
+	raw, _ := os.ReadFile(filepath.Join(golden, "texts.json"))
+	if err := json.Unmarshal(raw, &texts); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		dir string
+		tol float64
+	}{{"openclip-static", 1e-2}, {"openclip-fp16", 3e-2}, {"hf", 1e-2}, {"combined", 1e-2}} {
+		t.Run(c.dir, func(t *testing.T) {
+			m, err := Open(encoders.Spec{Name: c.dir, Path: filepath.Join(root, "layouts", c.dir)}, encoders.Runtime{Provider: provider, BatchSize: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			ctx := context.Background()
+			img, err := m.Image().EncodeImages(ctx, pixels, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			txt, err := m.Text().EncodeTexts(ctx, texts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			di, dt := maxAbsDiff(img, wantImg), maxAbsDiff(txt, wantTxt)
+			t.Logf("%s on %s: max abs difference from PyTorch %.3g (images), %.3g (texts); %s", c.dir, provider, di, dt, m.Describe())
+			if di > c.tol || dt > c.tol {
+				t.Errorf("embeddings differ from PyTorch by %g / %g (tolerance %g)", di, dt, c.tol)
+			}
+		})
+	}
+}

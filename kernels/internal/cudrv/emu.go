@@ -110,6 +110,9 @@ func newID() int {
 	return nextID
 }
 
+// InitError returns nil: the emulated driver always initialises.
+func InitError() error { return nil }
+
 // NumDevices returns 1: the emulated device.
 func NumDevices() (int, error) { return 1, nil }
 
