@@ -27,20 +27,8 @@ bin=${EVALCLIP_BIN:-$root/bin/evalclip-cuda}
 otest=${ONNX_TEST:-$root/bin/onnx.test}
 provider=${PROVIDER:-cuda}
 py=${PYTHON:-python3}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-summary=$out/summary.txt
-: >"$summary"
-note() { echo "$*" | tee -a "$summary"; }
-t0=$(date +%s)
-elapsed() { echo "$(( $(date +%s) - t0 ))s"; }
-
-for b in "$bin" "$otest"; do
-  if [ ! -x "$b" ]; then
-    note "encoders-check: $b is missing: run 'make gpu-bins' first"
-    exit 1
-  fi
-done
+. "$root/tools/gpu/common.sh"
+check_setup encoders-check "$out" "$bin" "$otest"
 note "provider: $provider; ONNX Runtime: ${EVALCLIP_ORT_LIB:-(default lookup)}"
 "$bin" version >"$out/version.txt" 2>&1
 note "evalclip: $(head -1 "$out/version.txt")"

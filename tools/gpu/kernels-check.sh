@@ -51,20 +51,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${EVALCLIP_BIN:-$root/bin/evalclip-cuda}
 ktest=${KERNELS_TEST:-$root/bin/kernels-cuda.test}
 py=${PYTHON:-python3}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-summary=$out/summary.txt
-: >"$summary"
-note() { echo "$*" | tee -a "$summary"; }
-t0=$(date +%s)
-elapsed() { echo "$(( $(date +%s) - t0 ))s"; }
-
-for b in "$bin" "$ktest"; do
-  if [ ! -x "$b" ]; then
-    note "kernels-check: $b is missing: run 'make gpu-bins' on a machine with the CUDA toolkit first"
-    exit 1
-  fi
-done
+. "$root/tools/gpu/common.sh"
+check_setup kernels-check "$out" "$bin" "$ktest"
 
 { nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 || true; uname -a; } >"$out/device.txt"
 note "device: $(sed -n 2p "$out/device.txt")"
