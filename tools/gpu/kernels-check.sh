@@ -60,7 +60,7 @@ note "device: $(sed -n 2p "$out/device.txt")"
 note "evalclip: $(head -1 "$out/version.txt")"
 
 # 1. Correctness.
-if timeout 170 "$ktest" -test.run 'CUDA' -test.v -test.timeout 165s >"$out/correctness.txt" 2>&1; then
+if (cd "$root/kernels" && timeout 170 "$ktest" -test.run 'CUDA' -test.v -test.timeout 165s) >"$out/correctness.txt" 2>&1; then
   note "correctness: PASS ($(grep -c '^--- PASS' "$out/correctness.txt") top-level tests) [$(elapsed)]"
 else
   note "correctness: FAIL (see correctness.txt) [$(elapsed)]"
