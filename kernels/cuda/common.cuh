@@ -183,6 +183,22 @@ __device__ __forceinline__ void scan_half(const float* S, int h, float (&v)[KM],
 
 // WholeStage is a whole 128 x BN tile in shared memory (rows of BN+1
 // floats), for tiles small enough to stage at once.
+// FORGET_FUSED_PARAMS makes the compiler forget what it knows of a fused
+// kernel's parameters (Q, K, N, C, ld, rowscale, colscale, logits). The
+// fused kernels use it at the top of each column tile, so that the
+// addresses and offsets derived from the parameters are recomputed per tile
+// (a few integer instructions) instead of being computed once and kept in
+// registers across the whole loop: kept, they cost the tensor-core fused
+// kernel 120 registers (248 instead of 128, one block per multiprocessor
+// instead of two). One asm statement for all of them: ptxas 11.8 allocates
+// 248 registers again when each parameter gets its own.
+#ifdef EVALCLIP_EMU
+#define FORGET_FUSED_PARAMS()
+#else
+#define FORGET_FUSED_PARAMS() \
+    asm volatile("" : "+l"(Q), "+l"(K), "+l"(rowscale), "+l"(colscale), "+l"(logits), "+r"(N), "+r"(ld), "+r"(C))
+#endif
+
 template <int BN>
 struct WholeStage {
     static constexpr int stride = BN + 1;

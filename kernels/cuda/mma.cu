@@ -356,6 +356,7 @@ __device__ __forceinline__ void fused_mma(const T* Q, const T* K, int N, int C, 
     int ix[KM];
     topk_init(v, ix);
     for (int col0 = cbeg; col0 < cend; col0 += BN) {
+        FORGET_FUSED_PARAMS();
         MmaAcc<NT> acc;
         mma_tile<T, BN>(Q, K, N, cend, ld, row0, col0, smem, acc);
         mma_scale(acc, row0, col0, N, cend, rowscale, colscale);

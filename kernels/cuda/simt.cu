@@ -176,6 +176,7 @@ __device__ __forceinline__ void fused_tiled(const float* Q, const float* K, int 
 #pragma unroll
     for (int i = 0; i < 8; ++i) rs[i] = rowscale[min(row0 + simt_row(i), N - 1)];
     for (int col0 = cbeg; col0 < cend; col0 += FS_BN) {
+        FORGET_FUSED_PARAMS();
         SimtTile<FS_BN> t;
         simt_tile<FS_BN>(Q, K, N, cend, ld, row0, col0, smem, t);
 #pragma unroll
