@@ -52,6 +52,7 @@ type gpu struct {
 	stream cu.Stream
 	fns    map[string]cu.Function
 	ptx    map[string]string // module -> "embedded" or the override file
+	res    map[string]string // kernel -> registers, local memory and blocks/SM as the driver compiled it
 }
 
 var (
@@ -67,7 +68,7 @@ func theGPU() (*gpu, error) {
 }
 
 func openGPU() (*gpu, error) {
-	g := &gpu{work: make(chan func()), fns: map[string]cu.Function{}, ptx: map[string]string{}}
+	g := &gpu{work: make(chan func()), fns: map[string]cu.Function{}, ptx: map[string]string{}, res: map[string]string{}}
 	if s := os.Getenv(CUDADeviceEnv); s != "" {
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 0 {
@@ -158,6 +159,13 @@ func (g *gpu) init() error {
 				return fmt.Errorf("cuda: %s (%s): kernel %s: %w", file, g.ptx[file], k, err)
 			}
 			g.fns[k] = fn
+			// What the driver's JIT made of the PTX (absent on the
+			// emulator, which runs C++).
+			if regs, err := fn.Attribute(cu.NumRegs); err == nil {
+				local, _ := fn.Attribute(cu.LocalSizeBytes)
+				blocks, _ := fn.MaxActiveBlocksPerMultiProcessor(256, 0)
+				g.res[k] = fmt.Sprintf("%d regs, %d B local, %d blocks/SM", regs, local, blocks)
+			}
 		}
 	}
 	return nil
@@ -459,6 +467,27 @@ func listSuffix(k int) string {
 		return "_k8"
 	}
 	return "_k16"
+}
+
+// resources describes, for the kernels that compute in dt, the registers,
+// local memory and resident blocks the driver's JIT gave them ("" when
+// unknown).
+func (g *gpu) resources(dt DType) string {
+	names := []string{"fused_tiled_f32_k8", "fused_tiled_f32_k16", "gemm_tiled_f32"}
+	if dt != FP32 {
+		m := mmaSuffix(dt)
+		names = []string{"fused_mma_" + m + "_k8", "fused_mma_" + m + "_k16", "gemm_mma_" + m}
+	}
+	var parts []string
+	for _, k := range append(names, "topk_rows_k8") {
+		if r, ok := g.res[k]; ok {
+			parts = append(parts, k+" "+r)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; compiled: " + strings.Join(parts, "; ")
 }
 
 // mmaSuffix names dt in tensor-core kernel names.
@@ -858,7 +887,7 @@ func cudaPeaks(ctx context.Context, dt DType) (Peaks, error) {
 		}
 		pk.GFLOPS = 2 * float64(n) * float64(n) * float64(n) / ms / 1e6
 		pk.Method = fmt.Sprintf("%s at %d³, copy_f4 over %d MiB, best of 5 with CUDA events on %s (PTX: %v)",
-			kernel, n, copyBytes>>20, g.name, g.ptx)
+			kernel, n, copyBytes>>20, g.name, g.ptx) + g.resources(dt)
 		return nil
 	})
 	return pk, err

@@ -70,6 +70,16 @@ def main():
                 lines.append(f"| {p['shape']} | {p['k']} | {p['dtype']} | {p['impl']} | {b:.3f} | {m['ms_median']:.3f} | {b / m['ms_median']:.2f}x |")
             else:
                 lines.append(f"| {p['shape']} | {p['k']} | {p['dtype']} | {p['impl']} | - | {m['ms_median']:.3f} | - |")
+    compiled = {}
+    for r in ours:
+        m = r.get("extra", {}).get("peak_method", "")
+        if "; compiled: " in m:
+            compiled[r["params"]["dtype"]] = m.split("; compiled: ", 1)[1]
+    if compiled:
+        lines += ["", "## Kernels as the driver compiled them", "",
+                  "Registers, local memory (spills and stack) and resident blocks of 256 threads per multiprocessor, from the driver's JIT of the PTX that ran.", ""]
+        for dt, text in sorted(compiled.items()):
+            lines.append(f"- {dt}: {text}")
     lines += ["", "## Targets", ""]
 
     def target(desc, shape, k, dtype, impl, want_speed=None, floor_factor=None):

@@ -19,6 +19,7 @@ type (
 	EventFlags        = cu.EventFlags
 	Module            = cu.Module
 	Function          = cu.Function
+	FunctionAttribute = cu.FunctionAttribute
 	JITOption         = cu.JITOption
 	JITErrorLogBuffer = cu.JITErrorLogBuffer
 )
@@ -28,6 +29,8 @@ const (
 	MultiprocessorCount = cu.MultiprocessorCount
 	NonBlocking         = cu.NonBlocking
 	DefaultEvent        = cu.DefaultEvent
+	NumRegs             = cu.NumRegs
+	LocalSizeBytes      = cu.LocalSizeBytes
 )
 
 // Driver calls, as in gorgonia.org/cu.

@@ -97,6 +97,25 @@ type Module struct{ entries map[string]bool }
 // Function is a kernel of a module that the emulator has compiled in.
 type Function struct{ name string }
 
+// FunctionAttribute names a property of a compiled kernel.
+type FunctionAttribute int
+
+// Kernel properties the launcher reports.
+const (
+	NumRegs FunctionAttribute = iota + 1
+	LocalSizeBytes
+)
+
+var errNoResources = errors.New("cuda emulator: kernels have no registers or occupancy here")
+
+// Attribute fails: the emulator runs C++, not compiled PTX.
+func (fn Function) Attribute(a FunctionAttribute) (int, error) { return 0, errNoResources }
+
+// MaxActiveBlocksPerMultiProcessor fails: the emulator has no occupancy.
+func (fn Function) MaxActiveBlocksPerMultiProcessor(blockSize int, dynamicSmemSize int64) (int, error) {
+	return 0, errNoResources
+}
+
 var (
 	eventsMu sync.Mutex
 	events   = map[int]time.Time{}
