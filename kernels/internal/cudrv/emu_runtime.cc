@@ -8,7 +8,6 @@
 // that a missing barrier shows up as a wrong result under some order.
 #include "emu_runtime.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,7 +183,6 @@ int nextSlot = 0;
 void (*curInvoke)(void**) = nullptr;
 void** curParams = nullptr;
 
-
 void yield() { ctxSwitch(cur->ctx, schedCtx); }
 
 void complete(Warp& w) {
@@ -237,6 +235,8 @@ bool runBlock(int n, const std::vector<int>& order) {
     memset(arena, 0xff, arenaDirty);
     arenaDirty = arenaUsed = 0;
     std::fill(slotOffset.begin(), slotOffset.end(), -1);
+    // Fibers a deadlocked block left waiting must not be woken by this one.
+    for (Thread& t : threads) t.st = kDone;
     std::fill(ready, ready + kMaxThreads / 64, 0);
     for (int p = 0; p < n; ++p) {
         posOf[order[p]] = p;
