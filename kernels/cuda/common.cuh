@@ -119,9 +119,10 @@ __device__ __forceinline__ void group_merge(float (&v)[KM], int (&ix)[KM], int k
 // The fused kernels compute a 128 x BN tile of scores per step (BN = 64 or
 // 128) and keep, per thread, the top k of one row over half of every tile's
 // columns: thread t owns row t % 128 and column half t / 128 (256 threads).
-// A tile goes through shared memory 64 rows at a time (64 x (BN+1) floats);
-// the odd row stride makes the 32 lanes of a warp, which own 32 different
-// rows, read 32 different banks.
+// A tile reaches the lists through shared memory (rows of odd stride, so
+// the 32 lanes of a warp, which own 32 different rows, read 32 different
+// banks): whole when it fits (scan_whole, BN = 64), else 64 rows at a time
+// (scan_tile, BN = 128).
 
 #define FT_BM 128
 #define FT_THREADS 256
@@ -181,8 +182,6 @@ __device__ __forceinline__ void scan_half(const float* S, int h, float (&v)[KM],
     scan_cols<BN>(S + (row - 64 * h) * Stage<BN>::stride + ch * (BN / 2), col0 + ch * (BN / 2), v, ix, k);
 }
 
-// WholeStage is a whole 128 x BN tile in shared memory (rows of BN+1
-// floats), for tiles small enough to stage at once.
 // FORGET_FUSED_PARAMS makes the compiler forget what it knows of a fused
 // kernel's parameters (Q, K, N, C, ld, rowscale, colscale, logits). The
 // fused kernels use it at the top of each column tile, so that the
@@ -199,6 +198,8 @@ __device__ __forceinline__ void scan_half(const float* S, int h, float (&v)[KM],
     asm volatile("" : "+l"(Q), "+l"(K), "+l"(rowscale), "+l"(colscale), "+l"(logits), "+r"(N), "+r"(ld), "+r"(C))
 #endif
 
+// WholeStage is a whole 128 x BN tile in shared memory (rows of BN+1
+// floats), for tiles small enough to stage at once.
 template <int BN>
 struct WholeStage {
     static constexpr int stride = BN + 1;

@@ -128,22 +128,10 @@ gemm_tiled_f32(const float* Q, const float* K, int N, int C, int ld,
     }
 }
 
-// simt_store_half writes the thread's scores of half H into S.
-template <int H, int BN>
-__device__ __forceinline__ void simt_store_half(float* S, const SimtTile<BN>& t) {
-#pragma unroll
-    for (int i = 4 * H; i < 4 * H + 4; ++i)
-#pragma unroll
-        for (int j = 0; j < SimtTile<BN>::TN; ++j) S[(simt_row(i) - 64 * H) * Stage<BN>::stride + simt_col(j)] = t.acc[i][j];
-}
-
-// SimtStore hands a tile to scan_tile; rows i < 4 of every thread lie in
-// half 0, rows i >= 4 in half 1.
+// SimtStore hands a tile to scan_whole.
 template <int BN>
 struct SimtStore {
     const SimtTile<BN>& t;
-    template <int H>
-    __device__ __forceinline__ void half(float* S) const { simt_store_half<H>(S, t); }
     __device__ __forceinline__ void all(float* S) const {
 #pragma unroll
         for (int i = 0; i < 8; ++i)
