@@ -75,10 +75,7 @@ func Evaluate(ctx context.Context, train, val, test Data, numClasses int, opts O
 		return nil
 	}
 	trainScales, valScales := scales(train), scales(val)
-	all := newRows(train, nil, trainScales)
-	if val.N > 0 {
-		all = concat(all, newRows(val, nil, valScales))
-	}
+	trainRows, valRows := newRows(train, nil, trainScales), newRows(val, nil, valScales)
 	if opts.Split != nil {
 		if val.N > 0 {
 			return nil, fmt.Errorf("%w: a split of train and validation data both given", ErrBadInput)
@@ -86,16 +83,19 @@ func Evaluate(ctx context.Context, train, val, test Data, numClasses int, opts O
 		if err := checkSplit(opts.Split, train, numClasses); err != nil {
 			return nil, err
 		}
-		all = concat(newRows(train, opts.Split[0], trainScales), newRows(train, opts.Split[1], trainScales))
+		trainRows, valRows = newRows(train, opts.Split[0], trainScales), newRows(train, opts.Split[1], trainScales)
+	}
+	// The final fit uses train and validation rows; a split carved below
+	// for the sweep alone leaves it on all of train.
+	all := trainRows
+	if valRows.n() > 0 {
+		all = concat(trainRows, valRows)
 	}
 	res := &Result{C: opts.C, NTest: test.N}
 	start := time.Now()
 	var warm *Model
 	if opts.C == 0 {
-		trainRows, valRows := newRows(train, nil, trainScales), newRows(val, nil, valScales)
-		if opts.Split != nil {
-			trainRows, valRows = newRows(train, opts.Split[0], trainScales), newRows(train, opts.Split[1], trainScales)
-		} else if val.N == 0 {
+		if valRows.n() == 0 {
 			tr, va, err := StratifiedSplit(train.Y, numClasses, opts.ValFraction, opts.Seed)
 			if err != nil {
 				return nil, err
@@ -110,12 +110,8 @@ func Evaluate(ctx context.Context, train, val, test Data, numClasses int, opts O
 			return nil, err
 		}
 		res.C, res.Sweep, warm = best.model.C, points, best.model
-		res.NTrain, res.NVal = trainRows.n(), valRows.n()
-	} else if opts.Split != nil {
-		res.NTrain, res.NVal = len(opts.Split[0]), len(opts.Split[1])
-	} else {
-		res.NTrain, res.NVal = train.N, val.N
 	}
+	res.NTrain, res.NVal = trainRows.n(), valRows.n()
 	m, err := fitRows(ctx, all, numClasses, res.C, warm, opts)
 	if err != nil {
 		return nil, err
