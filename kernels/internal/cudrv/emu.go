@@ -177,7 +177,10 @@ func MakeStream(flags StreamFlags) (Stream, error) { return Stream{newID()}, nil
 // Synchronize returns at once: emulated work completes when enqueued.
 func (s Stream) Synchronize() error { return nil }
 
-var entryRE = regexp.MustCompile(`(?m)^\s*\.(?:visible\s+)?\.entry\s+([A-Za-z_$][\w$]*)\s*\(`)
+var (
+	entryRE  = regexp.MustCompile(`(?m)^\s*\.(?:visible\s+)?\.entry\s+([A-Za-z_$][\w$]*)\s*\(`)
+	targetRE = regexp.MustCompile(`(?m)^\s*\.target\s+((?:sm|compute)_(\d+)[a-z]?)`)
+)
 
 // LoadDataEx "loads" a PTX module: it checks that the text is PTX for a
 // target the emulated sm_80 runs and records the kernels its .entry
@@ -192,7 +195,7 @@ func LoadDataEx(image string, options ...JITOption) (Module, error) {
 		}
 		return Module{}, errors.New("CUDA_ERROR_INVALID_PTX")
 	}
-	m := regexp.MustCompile(`(?m)^\s*\.target\s+((?:sm|compute)_(\d+)[a-z]?)`).FindStringSubmatch(image)
+	m := targetRE.FindStringSubmatch(image)
 	if m == nil {
 		return fail("ptxas fatal: no .target directive")
 	}
