@@ -4,8 +4,31 @@ package imageproc
 
 /*
 #cgo LDFLAGS: -lturbojpeg
+#include <stdio.h>
 #include <stdlib.h>
 #include <turbojpeg.h>
+
+// TurboJPEG keeps the text of libjpeg's errors and warnings in a
+// thread-local buffer, and a goroutine may change threads between two cgo
+// calls: each call below reads the message on the thread that made it.
+static int evalclip_tj_header(tjhandle h, const unsigned char* src, unsigned long n, int* w, int* ht, int* subsamp,
+                              int* cs, char* msg, int msglen) {
+	int rc = tjDecompressHeader3(h, src, n, w, ht, subsamp, cs);
+	if (rc != 0) snprintf(msg, msglen, "%s", tjGetErrorStr2(h));
+	return rc;
+}
+
+// evalclip_tj_decompress returns 0, or -1 with the message and with
+// *warning set when libjpeg only warned.
+static int evalclip_tj_decompress(tjhandle h, const unsigned char* src, unsigned long n, unsigned char* dst, int w,
+                                  int pitch, int ht, int pf, int* warning, char* msg, int msglen) {
+	int rc = tjDecompress2(h, src, n, dst, w, pitch, ht, pf, 0);
+	if (rc != 0) {
+		*warning = tjGetErrorCode(h) == TJERR_WARNING;
+		snprintf(msg, msglen, "%s", tjGetErrorStr2(h));
+	}
+	return rc;
+}
 */
 import "C"
 
@@ -39,8 +62,9 @@ func decodeJPEG(data []byte) (image.Image, error) {
 	src := (*C.uchar)(unsafe.Pointer(&data[0]))
 	n := C.ulong(len(data))
 	var w, ht, subsamp, cs C.int
-	if C.tjDecompressHeader3(h, src, n, &w, &ht, &subsamp, &cs) != 0 {
-		return nil, tjError(h)
+	var msg [256]C.char
+	if C.evalclip_tj_header(h, src, n, &w, &ht, &subsamp, &cs, &msg[0], C.int(len(msg))) != 0 {
+		return nil, errors.New(C.GoString(&msg[0]))
 	}
 	if err := checkSize(int(w), int(ht)); err != nil {
 		return nil, err
@@ -57,13 +81,15 @@ func decodeJPEG(data []byte) (image.Image, error) {
 		pf, bpp = C.TJPF_RGB, 3
 	}
 	buf := make([]uint8, width*height*bpp)
-	rc := C.tjDecompress2(h, src, n, (*C.uchar)(unsafe.Pointer(&buf[0])), w, C.int(width*bpp), ht, pf, 0)
-	if rc != 0 {
-		if C.tjGetErrorCode(h) != C.TJERR_WARNING {
-			return nil, tjError(h)
+	var warning C.int
+	if C.evalclip_tj_decompress(h, src, n, (*C.uchar)(unsafe.Pointer(&buf[0])), w, C.int(width*bpp), ht, pf,
+		&warning, &msg[0], C.int(len(msg))) != 0 {
+		text := C.GoString(&msg[0])
+		if warning == 0 {
+			return nil, errors.New(text)
 		}
-		if msg := C.GoString(C.tjGetErrorStr2(h)); strings.Contains(msg, "Premature end") {
-			return nil, fmt.Errorf("truncated data (%s)", msg)
+		if strings.Contains(text, "Premature end") {
+			return nil, fmt.Errorf("truncated data (%s)", text)
 		}
 	}
 	out := &RGB{Stride: 3 * width, Rect: image.Rect(0, 0, width, height)}
@@ -84,8 +110,4 @@ func decodeJPEG(data []byte) (image.Image, error) {
 		}
 	}
 	return out, nil
-}
-
-func tjError(h C.tjhandle) error {
-	return errors.New(C.GoString(C.tjGetErrorStr2(h)))
 }
