@@ -9,6 +9,9 @@ SHELL := /bin/bash
 GO          ?= tools/go.sh
 ORT_VERSION := 1.30.0
 ORT_LIB     := .cache/onnxruntime/$(ORT_VERSION)/libonnxruntime.so.1
+# ONNX Runtime with its CUDA 13 / cuDNN 9 execution provider, for GPU runners.
+ORT_GPU_VERSION := 1.29.0
+ORT_GPU_DIR     := .cache/onnxruntime/$(ORT_GPU_VERSION)-cuda
 BIN         := bin/evalclip
 VERSION     := $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS     := -X github.com/evalclip/evalclip/internal/buildinfo.version=$(VERSION)
@@ -26,7 +29,7 @@ PTX         := $(patsubst kernels/cuda/%.cu,kernels/cuda/ptx/%.ptx,$(CUDA_SRC))
 # CUDA_REQUIRED=1 (set by .ci/run) turns a missing CUDA toolkit into an error.
 CUDA_REQUIRED ?=
 
-.PHONY: help deps ort build demo test vet fmt-check bench fuzz clean ptx ptx-check ptx-resources cuda cuda-check cuda-emu cuda-toolkit gpu-bins
+.PHONY: help deps ort ort-gpu gpu-runner build demo test vet fmt-check bench fuzz clean ptx ptx-check ptx-resources cuda cuda-check cuda-emu cuda-toolkit gpu-bins
 
 help: ## list the targets
 	@echo "evalclip: make <target>"
@@ -39,6 +42,16 @@ ort: $(ORT_LIB) ## fetch ONNX Runtime 1.30.0 (npm onnxruntime-node) into .cache/
 
 $(ORT_LIB): tools/fetch-ort.sh
 	@tools/fetch-ort.sh $(patsubst %/,%,$(dir $@))
+
+ort-gpu: ## fetch ONNX Runtime 1.29.0 with its CUDA and TensorRT providers (npm) into .cache/onnxruntime/1.29.0-cuda
+	@tools/fetch-ort-gpu.sh $(ORT_GPU_DIR)
+
+# gpu-runner sets up a GPU machine in one command: the CUDA toolkit (a no-op
+# when nvcc and cuda.h are there; on Debian it enables non-free), the CUDA build of
+# evalclip, ONNX Runtime with the CUDA provider, then what the binary sees
+# (evalclip version lists each provider, or what it lacks).
+gpu-runner: cuda-toolkit cuda ort-gpu ## set up a GPU runner (root on Debian): CUDA toolkit, make cuda, make ort-gpu, evalclip version
+	$(BIN) version
 
 build: deps ## build bin/evalclip
 	@mkdir -p bin
@@ -89,7 +102,7 @@ ptx-check: ## fail if the committed PTX differs from what nvcc makes of kernels/
 ptx-resources: ## registers, spills, shared memory and blocks/SM of every kernel (ptxas on the committed PTX)
 	@tools/ptx-resources.sh
 
-cuda: ## build bin/evalclip with the CUDA kernels (-tags cuda; needs the CUDA toolkit's libcuda and headers)
+cuda: deps ## build bin/evalclip with the CUDA kernels (-tags cuda; needs the CUDA toolkit's libcuda and headers)
 	@mkdir -p bin
 	$(GO) build -tags cuda -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/evalclip
 

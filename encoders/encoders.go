@@ -85,6 +85,25 @@ type Backend interface {
 	Open(spec Spec, rt Runtime) (Model, error)
 }
 
+// RuntimeChecker is implemented by backends that can tell, before any model
+// is opened, whether a runtime setting can work in this process (the
+// execution provider's libraries are there, say).
+type RuntimeChecker interface {
+	CheckRuntime(rt Runtime) error
+}
+
+// CheckRuntime asks the named backend whether rt can work; backends that
+// cannot tell, or are not built, pass.
+func CheckRuntime(backend string, rt Runtime) error {
+	mu.RLock()
+	b, ok := backends[backend]
+	mu.RUnlock()
+	if c, is := b.(RuntimeChecker); ok && is {
+		return c.CheckRuntime(rt)
+	}
+	return nil
+}
+
 var (
 	mu       sync.RWMutex
 	backends = map[string]Backend{}

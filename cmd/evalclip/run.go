@@ -12,6 +12,7 @@ import (
 
 	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/suites"
+	"github.com/evalclip/evalclip/suites/tasks"
 )
 
 // taskOverrides replaces the registered task implementations when non-nil
@@ -56,6 +57,9 @@ func init() {
 						fmt.Fprintln(stdout, j.ID)
 					}
 					return nil
+				}
+				if err := tasks.Preflight(s, jobs); err != nil {
+					return err
 				}
 				var baseline []reports.Record
 				if *ci {

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/evalclip/evalclip/suites"
+	"github.com/evalclip/evalclip/suites/tasks"
 )
 
 func init() {
@@ -34,6 +35,12 @@ func init() {
 						continue
 					}
 					jobs := suites.Plan(s)
+					if !*schema {
+						if err := tasks.Preflight(s, jobs); err != nil {
+							errs = append(errs, err)
+							continue
+						}
+					}
 					if !*quiet {
 						fmt.Fprintf(stdout, "%s: ok: suite %q, %d models, %d datasets, %d tasks, %d jobs\n",
 							path, s.Name, len(s.Models), len(s.Datasets), len(s.Tasks), len(jobs))

@@ -36,6 +36,17 @@ func init() {
 				} else {
 					fmt.Fprintf(stdout, "onnxruntime: %s at %s (from %s)\n", lib.Version, lib.Path, lib.Source)
 				}
+				for _, p := range onnxrt.Providers[1:] {
+					lib, err := onnxrt.FindFor("", p.Name)
+					if err == nil {
+						err = onnxrt.CheckProvider(lib, p.Name)
+					}
+					if err != nil {
+						fmt.Fprintf(stdout, "provider %s: unavailable: %v\n", p.Name, err)
+					} else {
+						fmt.Fprintf(stdout, "provider %s: ONNX Runtime %s at %s\n", p.Name, lib.Version, lib.Path)
+					}
+				}
 				fmt.Fprintf(stdout, "jpeg decoder: %s\n", imageproc.JPEGDecoder())
 				fmt.Fprintf(stdout, "dataset formats: %v\n", datasets.Formats())
 				fmt.Fprintf(stdout, "encoder backends: %v\n", encoders.Backends())

@@ -28,6 +28,19 @@ func (backend) Open(spec encoders.Spec, rt encoders.Runtime) (encoders.Model, er
 	return Open(spec, rt)
 }
 
+// CheckRuntime finds the ONNX Runtime library rt would use and checks that
+// it can serve rt's execution provider, without opening a model.
+func (backend) CheckRuntime(rt encoders.Runtime) error {
+	lib, ok := onnxrt.Loaded()
+	if !ok || rt.ONNXRuntime != "" {
+		var err error
+		if lib, err = onnxrt.FindFor(rt.ONNXRuntime, rt.Provider); err != nil {
+			return err
+		}
+	}
+	return onnxrt.CheckProvider(lib, providerName(rt.Provider))
+}
+
 // DefaultContextLength is the text context when neither the model nor the
 // suite fixes it.
 const DefaultContextLength = 77
@@ -49,8 +62,11 @@ func Open(spec encoders.Spec, rt encoders.Runtime) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	lib, err := onnxrt.Ensure(rt.ONNXRuntime)
+	lib, err := onnxrt.Ensure(rt.ONNXRuntime, rt.Provider)
 	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", spec.Name, err)
+	}
+	if err := onnxrt.CheckProvider(lib, providerName(rt.Provider)); err != nil {
 		return nil, fmt.Errorf("model %s: %w", spec.Name, err)
 	}
 	m := &Model{name: spec.Name, files: files, provider: providerName(rt.Provider), lib: lib}

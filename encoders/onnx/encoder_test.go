@@ -21,9 +21,11 @@ import (
 // and its golden text features by tools/tinyclip/train.py.
 var root = filepath.Join("..", "..", "testdata", "models")
 
+// requireORT loads ONNX Runtime the way a suite would for the provider a GPU
+// check asks for (ProviderTestEnv; the CPU otherwise).
 func requireORT(t *testing.T) {
 	t.Helper()
-	if _, err := onnxrt.Ensure(""); err != nil {
+	if _, err := onnxrt.Ensure("", os.Getenv(ProviderTestEnv)); err != nil {
 		if os.Getenv("EVALCLIP_REQUIRE_ORT") != "" {
 			t.Fatal(err)
 		}

@@ -37,15 +37,15 @@ func Init(lib Library) error {
 	return nil
 }
 
-// Ensure finds the library (see [Find]) and initialises the environment with
-// it, returning the library in use. configured is the suite's
-// `[runtime] onnxruntime`, or "". When an environment already exists and
-// configured is empty, the loaded library is returned as is.
-func Ensure(configured string) (Library, error) {
+// Ensure finds the library for provider (see [FindFor]) and initialises the
+// environment with it, returning the library in use. configured is the
+// suite's `[runtime] onnxruntime`, or "". When an environment already
+// exists and configured is empty, the loaded library is returned as is.
+func Ensure(configured, provider string) (Library, error) {
 	if lib, ok := Loaded(); ok && configured == "" {
 		return lib, nil
 	}
-	lib, err := Find(configured)
+	lib, err := FindFor(configured, provider)
 	if err != nil {
 		return Library{}, err
 	}

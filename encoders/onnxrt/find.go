@@ -43,11 +43,125 @@ const HowToGet = "get one with `make ort` (fetches onnxruntime-node " + PinnedVe
 	" from the npm registry into " + CacheDir + "/" + PinnedVersion +
 	"), or point " + EnvVar + " or the suite's [runtime] onnxruntime at a libonnxruntime.so of release 1.24 or newer"
 
+// GPUVersion is the release `make ort-gpu` fetches with the CUDA provider,
+// into CacheDir/GPUVersion-cuda.
+const GPUVersion = "1.29.0"
+
+// HowToGetGPU ends every "no usable execution provider" error.
+const HowToGetGPU = "run `make ort-gpu` (fetches ONNX Runtime " + GPUVersion + " with its CUDA 13 / cuDNN 9 provider from the npm registry into " +
+	CacheDir + "/" + GPUVersion + "-cuda, preferred for provider = \"cuda\"), or point " + EnvVar +
+	" or the suite's [runtime] onnxruntime at a libonnxruntime.so with the provider's libraries beside it"
+
 // Library is a probed ONNX Runtime shared library.
 type Library struct {
 	Path    string // file that was (or will be) loaded
 	Version string // version string reported by the library, e.g. "1.30.0"
 	Source  string // one of the Source constants
+	// Providers are the execution providers the build knows
+	// (GetAvailableProviders: "CUDAExecutionProvider", ...), nil when
+	// unknown. A provider built as a shared library is listed even when its
+	// file is missing: see [CheckProvider].
+	Providers []string
+}
+
+// ProviderInfo describes an execution provider a suite can ask for.
+type ProviderInfo struct {
+	// Name is the suite's value: cpu, cuda, tensorrt.
+	Name string
+	// ORTName is ONNX Runtime's name, as GetAvailableProviders lists it.
+	ORTName string
+	// File is the provider library ONNX Runtime loads from its own folder
+	// ("" for the built-in CPU provider).
+	File string
+	// Needs says what else the provider loads at run time.
+	Needs string
+}
+
+// SharedProviderFile is the bridge every shared-library provider needs
+// beside the core library.
+const SharedProviderFile = "libonnxruntime_providers_shared.so"
+
+// Providers lists the execution providers evalclip knows, CPU first.
+var Providers = []ProviderInfo{
+	{Name: "cpu", ORTName: "CPUExecutionProvider"},
+	{Name: "cuda", ORTName: "CUDAExecutionProvider", File: "libonnxruntime_providers_cuda.so",
+		Needs: "the NVIDIA driver and the CUDA runtime, cuBLAS, cuRAND and cuDNN libraries the provider was built for on the loader path"},
+	{Name: "tensorrt", ORTName: "TensorrtExecutionProvider", File: "libonnxruntime_providers_tensorrt.so",
+		Needs: "the TensorRT libraries, and everything the CUDA provider needs, on the loader path"},
+}
+
+// LookupProvider returns the provider a suite calls name ("" = cpu).
+func LookupProvider(name string) (ProviderInfo, bool) {
+	if name == "" {
+		name = "cpu"
+	}
+	for _, p := range Providers {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return ProviderInfo{}, false
+}
+
+// CheckProvider reports whether lib can run sessions on the named execution
+// provider: the build knows it, its library and the shared bridge sit beside
+// lib, and its library loads (so its dependencies are on the loader path;
+// checked only in cgo builds). The error names what is missing and how to
+// get a library that has it.
+func CheckProvider(lib Library, name string) error {
+	p, ok := LookupProvider(name)
+	if !ok {
+		var names []string
+		for _, q := range Providers {
+			names = append(names, q.Name)
+		}
+		return fmt.Errorf("unknown execution provider %q (%s)", name, strings.Join(names, ", "))
+	}
+	if p.File == "" {
+		return nil
+	}
+	where := fmt.Sprintf("execution provider %s is not available in ONNX Runtime %s at %s", p.Name, lib.Version, lib.Path)
+	if lib.Providers != nil && !contains(lib.Providers, p.ORTName) {
+		return fmt.Errorf("%s: the build has no %s (it has %s); %s", where, p.ORTName, strings.Join(lib.Providers, ", "), HowToGetGPU)
+	}
+	dir := filepath.Dir(lib.Path)
+	var missing []string
+	for _, f := range []string{p.File, SharedProviderFile} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || !fi.Mode().IsRegular() {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s: %s not beside it in %s (the npm onnxruntime-node build ships without provider libraries); %s",
+			where, strings.Join(missing, " and "), dir, HowToGetGPU)
+	}
+	if err := loadable(filepath.Join(dir, p.File)); err != nil {
+		return fmt.Errorf("%s: %s does not load: %v (it needs %s)", where, p.File, err, p.Needs)
+	}
+	return nil
+}
+
+// HasProviderFile reports whether the folder of lib holds the named
+// provider's library (always true for cpu).
+func HasProviderFile(libPath, name string) bool {
+	p, ok := LookupProvider(name)
+	if !ok {
+		return false
+	}
+	if p.File == "" {
+		return true
+	}
+	fi, err := os.Stat(filepath.Join(filepath.Dir(libPath), p.File))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrNoCgo is returned by every function that needs the ONNX Runtime library
@@ -81,7 +195,14 @@ func (e *TooOldError) Error() string {
 // `[runtime] onnxruntime` value (already resolved to a path), or "".
 // A library named by the suite or the environment must load: Find does not
 // fall back from an explicit choice that fails.
-func Find(configured string) (Library, error) {
+func Find(configured string) (Library, error) { return FindFor(configured, "") }
+
+// FindFor is [Find] for a suite whose models run on the named execution
+// provider: among cached libraries, the newest whose folder holds that
+// provider's library (`make ort-gpu`) comes first. An explicit library
+// (configured, EVALCLIP_ORT_LIB) is used as it is; [CheckProvider] says
+// whether it can serve the provider.
+func FindFor(configured, provider string) (Library, error) {
 	if configured != "" {
 		return probeExplicit(configured, SourceConfig, "[runtime] onnxruntime")
 	}
@@ -89,7 +210,7 @@ func Find(configured string) (Library, error) {
 		return probeExplicit(p, SourceEnv, EnvVar)
 	}
 	var tried []string
-	for _, p := range cacheCandidates() {
+	for _, p := range cacheCandidates(provider) {
 		tried = append(tried, p)
 		lib, err := Probe(p)
 		if err != nil {
@@ -128,8 +249,9 @@ func probeExplicit(path, source, what string) (Library, error) {
 
 // cacheCandidates lists cached libraries, newest version first, from the
 // project cache folders above the working directory and above the running
-// executable.
-func cacheCandidates() []string {
+// executable; with a provider other than cpu, those whose folder holds the
+// provider's library come first.
+func cacheCandidates(provider string) []string {
 	roots := searchRoots()
 	seen := map[string]bool{}
 	var out []string
@@ -160,6 +282,9 @@ func cacheCandidates() []string {
 			}
 		}
 		if len(out) > 0 {
+			sort.SliceStable(out, func(i, j int) bool {
+				return HasProviderFile(out[i], provider) && !HasProviderFile(out[j], provider)
+			})
 			return out
 		}
 	}

@@ -9,7 +9,7 @@ func Probe(path string) (Library, error) { return Library{}, ErrNoCgo }
 func Init(lib Library) error { return ErrNoCgo }
 
 // Ensure always fails without cgo.
-func Ensure(configured string) (Library, error) { return Library{}, ErrNoCgo }
+func Ensure(configured, provider string) (Library, error) { return Library{}, ErrNoCgo }
 
 // Loaded reports no library without cgo.
 func Loaded() (Library, bool) { return Library{}, false }
@@ -19,3 +19,6 @@ func Shutdown() error { return nil }
 
 // Inspect always fails without cgo.
 func Inspect(path string) (inputs, outputs []TensorInfo, err error) { return nil, nil, ErrNoCgo }
+
+// loadable cannot check anything without cgo.
+func loadable(path string) error { return nil }

@@ -58,7 +58,7 @@ func TestFindAndRunModel(t *testing.T) {
 	if err := Init(lib); err != nil {
 		t.Fatalf("second Init with the same library: %v", err)
 	}
-	if got, err := Ensure(""); err != nil || got.Path != lib.Path {
+	if got, err := Ensure("", ""); err != nil || got.Path != lib.Path {
 		t.Fatalf("Ensure = %+v, %v", got, err)
 	}
 	model := filepath.Join("..", "..", "testdata", "onnx", "affine.onnx")

@@ -31,6 +31,29 @@ static const char *evalclip_version(const evalclip_ort_api_base *b) {
 static int evalclip_has_api(const evalclip_ort_api_base *b, uint32_t v) {
 	return b->GetApi && b->GetApi(v) != NULL;
 }
+// GetAvailableProviders, ReleaseAvailableProviders and ReleaseStatus are
+// members 125, 126 and 93 of OrtApi, whose member order is part of ONNX
+// Runtime's stable ABI (offsetof in onnxruntime_c_api.h of C API 24).
+typedef void *(*evalclip_available_fn)(char ***out, int *n);
+typedef void *(*evalclip_release_available_fn)(char **ptr, int n);
+typedef void (*evalclip_release_status_fn)(void *status);
+static int evalclip_providers(const evalclip_ort_api_base *b, uint32_t v, char ***out) {
+	void *const *api = (void *const *)b->GetApi(v);
+	int n = 0;
+	if (api == NULL) return -1;
+	void *st = ((evalclip_available_fn)api[125])(out, &n);
+	if (st != NULL) {
+		((evalclip_release_status_fn)api[93])(st);
+		return -1;
+	}
+	return n;
+}
+static void evalclip_release_providers(const evalclip_ort_api_base *b, uint32_t v, char **p, int n) {
+	void *const *api = (void *const *)b->GetApi(v);
+	void *st = ((evalclip_release_available_fn)api[126])(p, n);
+	if (st != NULL) ((evalclip_release_status_fn)api[93])(st);
+}
+static char *evalclip_provider_at(char **p, int i) { return p[i]; }
 static const char *evalclip_origin(void *sym) {
 	Dl_info info;
 	if (dladdr(sym, &info) == 0) return NULL;
@@ -87,8 +110,29 @@ func Probe(path string) (Library, error) {
 	if C.evalclip_has_api(base, apiVersion) == 0 {
 		return Library{}, &TooOldError{Path: lib.Path, Version: orUnknown(lib.Version)}
 	}
+	var list **C.char
+	if n := C.evalclip_providers(base, apiVersion, &list); n >= 0 {
+		lib.Providers = make([]string, 0, int(n))
+		for i := C.int(0); i < n; i++ {
+			lib.Providers = append(lib.Providers, C.GoString(C.evalclip_provider_at(list, i)))
+		}
+		C.evalclip_release_providers(base, apiVersion, list, n)
+	}
 	keep = true
 	return lib, nil
+}
+
+// loadable opens a provider library the way ONNX Runtime will (dlopen), so
+// that a missing dependency (the CUDA runtime, cuBLAS ...) is named before
+// any session is built. A library that loads stays loaded: ONNX Runtime's
+// own dlopen of it then shares the handle.
+func loadable(path string) error {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	if h := C.evalclip_dlopen(cpath); h == nil {
+		return fmt.Errorf("%s", C.GoString(C.evalclip_dlerror()))
+	}
+	return nil
 }
 
 func orUnknown(v string) string {

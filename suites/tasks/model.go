@@ -44,3 +44,27 @@ func OpenModel(env *suites.Env, m *suites.Model) (encoders.Model, error) {
 	}
 	return r.(encoders.Model), nil
 }
+
+// Preflight checks what a run of s needs from this process before any job
+// starts: today, that the execution provider of [runtime] provider can work
+// for each encoder backend the planned jobs use (for onnx: the ONNX Runtime
+// library has the provider, its libraries sit beside it and load). Problems
+// are ConfigErrors at runtime.provider. The CPU provider is not checked
+// here: a missing library is reported when the first model opens.
+func Preflight(s *suites.Suite, jobs []suites.Job) error {
+	rt := RuntimeOf(s)
+	if rt.Provider == "" || rt.Provider == string(suites.ProviderCPU) {
+		return nil
+	}
+	checked := map[suites.Backend]bool{}
+	for _, j := range jobs {
+		if j.Model == nil || checked[j.Model.Backend] {
+			continue
+		}
+		checked[j.Model.Backend] = true
+		if err := encoders.CheckRuntime(string(j.Model.Backend), rt); err != nil {
+			return s.KeyError("runtime.provider", "%q for model %s (backend %s): %v", rt.Provider, j.Model.Name, j.Model.Backend, err)
+		}
+	}
+	return nil
+}

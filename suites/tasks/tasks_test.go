@@ -57,7 +57,7 @@ func tinyModel() string {
 
 func requireORT(t *testing.T) {
 	t.Helper()
-	if _, err := onnxrt.Ensure(""); err != nil {
+	if _, err := onnxrt.Ensure("", ""); err != nil {
 		if os.Getenv("EVALCLIP_REQUIRE_ORT") != "" {
 			t.Fatal(err)
 		}

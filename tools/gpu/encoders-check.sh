@@ -14,7 +14,9 @@
 # Environment:
 #   EVALCLIP_ORT_LIB  an ONNX Runtime library with the provider (its
 #                     providers_* libraries beside it, CUDA and cuDNN on
-#                     LD_LIBRARY_PATH); the npm build is CPU-only
+#                     LD_LIBRARY_PATH); the npm build is CPU-only. Unset:
+#                     the lookup, which for cuda prefers the folder that
+#                     `make ort-gpu` fills (.cache/onnxruntime/1.29.0-cuda)
 #   PROVIDER          cuda (default), tensorrt, or cpu for a dry run
 #   EVALCLIP_BIN      evalclip (default bin/evalclip-cuda, from make gpu-bins)
 #   ONNX_TEST         the encoders/onnx test binary (default bin/onnx.test)
