@@ -21,6 +21,10 @@ type ImageEncoder interface {
 	// (n * Preprocess().PixelsPerImage() values) and returns n*Dim()
 	// values, row-major.
 	EncodeImages(ctx context.Context, pixels []float32, n int) ([]float32, error)
+	// RequestSize says how EncodeImages splits a call of n images: the
+	// images per tower request (1 for a static batch-1 export) and how many
+	// requests run at once. Records report it as the batch actually sent.
+	RequestSize(n int) (size, concurrent int)
 }
 
 // TextEncoder embeds texts.
@@ -55,8 +59,8 @@ type Spec struct {
 	Tokenizer     string
 	ImageSize     int
 	Mean, Std     []float64
-	Interpolation string
-	Resize        string
+	Interpolation imageproc.Interpolation
+	Resize        imageproc.ResizeMode
 	ContextLength int
 	PadID         *int
 	ImageInput    string
@@ -143,29 +147,15 @@ func Backends() []string {
 	return out
 }
 
-// PreprocessFor merges a spec's overrides into base.
-func PreprocessFor(spec Spec, base imageproc.Config) imageproc.Config {
-	c := base
-	if spec.ImageSize > 0 {
-		c.Size = spec.ImageSize
+// Overrides returns the spec's preprocessing settings for
+// imageproc.Resolve.
+func (s Spec) Overrides() imageproc.Overrides {
+	o := imageproc.Overrides{Size: s.ImageSize, ResizeSize: s.ResizeSize, Interpolation: s.Interpolation, Resize: s.Resize}
+	if len(s.Mean) == 3 {
+		o.Mean = &[3]float32{float32(s.Mean[0]), float32(s.Mean[1]), float32(s.Mean[2])}
 	}
-	if spec.ResizeSize > 0 {
-		c.ResizeSize = spec.ResizeSize
+	if len(s.Std) == 3 {
+		o.Std = &[3]float32{float32(s.Std[0]), float32(s.Std[1]), float32(s.Std[2])}
 	}
-	if c.ResizeSize > 0 && c.ResizeSize < c.Size {
-		c.ResizeSize = 0 // a new crop size larger than the inherited resize: resize to the crop
-	}
-	if len(spec.Mean) == 3 {
-		c.Mean = [3]float32{float32(spec.Mean[0]), float32(spec.Mean[1]), float32(spec.Mean[2])}
-	}
-	if len(spec.Std) == 3 {
-		c.Std = [3]float32{float32(spec.Std[0]), float32(spec.Std[1]), float32(spec.Std[2])}
-	}
-	if spec.Interpolation != "" {
-		c.Interpolation = spec.Interpolation
-	}
-	if spec.Resize != "" {
-		c.Resize = spec.Resize
-	}
-	return c
+	return o
 }

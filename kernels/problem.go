@@ -35,6 +35,17 @@ func ParseDType(s string) (DType, error) {
 	return "", fmt.Errorf("unknown dtype %q (expected fp32, tf32, fp16 or bf16)", s)
 }
 
+// UnmarshalText reads a dtype with [ParseDType], so that a TOML decoder's
+// error carries the line.
+func (d *DType) UnmarshalText(text []byte) error {
+	v, err := ParseDType(string(text))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
 // ElemBytes is the storage size of one element in device memory.
 func (d DType) ElemBytes() int {
 	if d == FP16 || d == BF16 {

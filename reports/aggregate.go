@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -19,7 +18,8 @@ type Stat struct {
 func (s Stat) OK() bool { return s.N > 0 }
 
 // Group is the records of one measurement repeated over seeds: the same
-// task, model, dataset, split and shots k.
+// key but for the seed (task, model, dataset, split, shots k, the task's
+// own dimensions).
 type Group struct {
 	Task, Model, Dataset, Split string
 	K                           int
@@ -28,17 +28,21 @@ type Group struct {
 	Records    []*Record
 }
 
-// ID names the group like a benchmark: linear_probe/model=a/dataset=b/k=4.
-func (g *Group) ID() string {
-	id := fmt.Sprintf("%s/model=%s/dataset=%s", g.Task, g.Model, g.Dataset)
-	if g.Split != "" && g.Split != "test" {
-		id += "/split=" + g.Split
+// Key returns the group's seedless key: that of its first record, or one
+// built from the group's fields when it has none.
+func (g *Group) Key() Key {
+	if len(g.Records) > 0 {
+		return g.Records[0].Key().Seedless()
 	}
-	if g.Task == TaskLinearProbe {
-		id += fmt.Sprintf("/k=%d", g.K)
+	r := Record{Task: g.Task, Model: g.Model, Dataset: g.Dataset, Split: g.Split, K: g.K}
+	if g.Supervised {
+		r.Params = map[string]any{ParamSupervised: true}
 	}
-	return id
+	return r.Key()
 }
+
+// ID names the group ([Key.GroupID]): linear_probe/model=a/dataset=b/k=4.
+func (g *Group) ID() string { return g.Key().GroupID() }
 
 // Seeds returns the seeds of the group's records in order.
 func (g *Group) Seeds() []int {
@@ -89,25 +93,19 @@ func (g *Group) StatOf(get func(*Record) (float64, bool)) Stat {
 	return st
 }
 
-// Classification reports whether a task's records are classification
-// results (zero-shot or linear probe).
-func Classification(task string) bool {
-	return task == TaskZeroShot || task == TaskLinearProbe
-}
-
 // GroupSeeds gathers the successful classification records into groups
 // over seeds, in order of first appearance. Failed records (Error set) and
 // kernel records are left out.
 func GroupSeeds(recs []Record) []*Group {
 	var out []*Group
-	index := map[string]*Group{}
+	index := map[Key]*Group{}
 	for i := range recs {
 		r := &recs[i]
 		if r.Error != "" || !Classification(r.Task) {
 			continue
 		}
 		g := &Group{Task: r.Task, Model: r.Model, Dataset: r.Dataset, Split: r.Split, K: r.K, Supervised: r.Supervised()}
-		key := g.ID() + fmt.Sprintf("/supervised=%v", g.Supervised)
+		key := r.Key().Seedless()
 		if have, ok := index[key]; ok {
 			have.Records = append(have.Records, r)
 			continue

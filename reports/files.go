@@ -43,17 +43,14 @@ func ReadFiles(args []string) ([]File, error) {
 }
 
 // Identity names what a record measures within its run, so that a
-// measurement present twice can be found: the record key, plus the kernel
-// parameters for kernel records (which have no model or dataset).
+// measurement present twice can be found: its key's ID ([Key.ID]), plus the
+// job for tasks with their own dimensions (kernels: one job times many
+// configurations, and two jobs may time the same one).
 func (r *Record) Identity() string {
-	id := r.Key()
-	if r.Task == TaskKernel {
-		for _, k := range []string{ParamImpl, ParamDType, ParamShape, ParamTopK, ParamDevice} {
-			id += "/" + k + "=" + r.ParamString(k)
-		}
-		if r.Job != "" {
-			id += "/job=" + r.Job
-		}
+	k := r.Key()
+	id := k.ID()
+	if k.Dims != "" && r.Job != "" {
+		id += "/job=" + r.Job
 	}
 	return id
 }
@@ -106,13 +103,6 @@ func Combine(files []File) ([]Record, []string, error) {
 	return out, append(notes, Check(out)...), nil
 }
 
-// requiredMetrics are the metrics each task's records must carry.
-var requiredMetrics = map[string][]string{
-	TaskZeroShot:    {MetricAcc1},
-	TaskLinearProbe: {MetricAcc1},
-	TaskKernel:      {MetricMsMedian},
-}
-
 // Check lists problems that reports show rather than fail on: failed jobs,
 // missing required metrics and NaN metrics, one line per problem.
 func Check(recs []Record) []string {
@@ -127,7 +117,7 @@ func Check(recs []Record) []string {
 			notes = append(notes, fmt.Sprintf("%s: failed: %s", name, firstLine(r.Error)))
 			continue
 		}
-		for _, m := range requiredMetrics[r.Task] {
+		for _, m := range LookupTask(r.Task).Required {
 			if _, ok := r.Metrics[m]; !ok {
 				notes = append(notes, fmt.Sprintf("%s: missing metric %s", name, m))
 			}

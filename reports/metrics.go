@@ -1,54 +1,6 @@
 package reports
 
-import (
-	"fmt"
-	"strings"
-)
-
-// MetricTitle returns a short display name of a metric key.
-func MetricTitle(metric string) string {
-	switch metric {
-	case MetricAcc1:
-		return "top-1"
-	case MetricAcc5:
-		return "top-5"
-	case MetricMeanPerClassRecall:
-		return "mean per class"
-	}
-	return metric
-}
-
-// IsAccuracy reports whether a metric is a fraction in [0,1] (accuracies
-// and recalls). Tolerances on such metrics are absolute; on others they are
-// relative.
-func IsAccuracy(metric string) bool {
-	switch metric {
-	case MetricAcc1, MetricAcc5, MetricMeanPerClassRecall, MetricFracPeak:
-		return true
-	}
-	return strings.HasPrefix(metric, "acc") || strings.HasSuffix(metric, "recall")
-}
-
-// HigherIsBetter reports the direction of a metric: false for timings and
-// errors (ms_median, ms_min, max_abs_err, anything in ms or seconds), true
-// otherwise (accuracies, throughputs, GFLOP/s).
-func HigherIsBetter(metric string) bool {
-	switch metric {
-	case MetricMsMedian, MetricMsMin, MetricMaxAbsErr:
-		return false
-	}
-	return !(strings.HasPrefix(metric, "ms_") || strings.HasSuffix(metric, "_ms") ||
-		strings.HasSuffix(metric, "_s") && !strings.HasSuffix(metric, "per_s") ||
-		strings.Contains(metric, "err") || strings.Contains(metric, "loss"))
-}
-
-// KnownMetrics lists the metric and throughput names evalclip's tasks write;
-// the CI gate's tolerances must name one of them.
-func KnownMetrics() []string {
-	return []string{MetricAcc1, MetricAcc5, MetricMeanPerClassRecall,
-		MetricMsMedian, MetricMsMin, MetricGFLOPS, MetricGBPS, MetricPeakGFLOPS, MetricPeakGBPS,
-		MetricFracPeak, MetricMaxAbsErr, ThroughputImagesPerS, ThroughputTowerImagesPerS}
-}
+import "fmt"
 
 // Value returns a record's metric or throughput value by name, and whether
 // the record has it.

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -56,9 +55,17 @@ const (
 	ParamSupervised = "supervised"
 )
 
-// ParamBatchSize is the number of images per encoder call (int), so that
-// reports can show milliseconds per batch next to images per second.
-const ParamBatchSize = "batch_size"
+// Batching params of records that ran an image tower (ints).
+const (
+	// ParamBatchSize is the number of images decoded and handed to the
+	// image encoder per call (the suite's runtime.batch_size).
+	ParamBatchSize = "batch_size"
+	// ParamTowerBatch is the number of images per image-tower request
+	// actually sent: 1 for static batch-1 exports, which run
+	// ParamTowerConcurrency requests at once.
+	ParamTowerBatch       = "tower_batch"
+	ParamTowerConcurrency = "tower_concurrency"
+)
 
 // Extra keys for classification records (zero-shot and linear probe).
 const (
@@ -140,12 +147,6 @@ type RunInfo struct {
 	Provider   string    `json:"provider"`
 	GoVersion  string    `json:"go_version,omitempty"`
 	Shard      string    `json:"shard,omitempty"`
-}
-
-// Key identifies what a record measures, independent of the run: records
-// with the same key from two runs are comparable.
-func (r *Record) Key() string {
-	return fmt.Sprintf("%s/model=%s/dataset=%s/split=%s/k=%d/seed=%d", r.Task, r.Model, r.Dataset, r.Split, r.K, r.Seed)
 }
 
 // Metrics maps metric names to values. NaN and ±Inf marshal as null and

@@ -42,7 +42,7 @@ func TestResultsRoundTrip(t *testing.T) {
 		t.Fatalf("round trip: %+v", out)
 	}
 	if out[0].Key() != in[0].Key() {
-		t.Errorf("key %q != %q", out[0].Key(), in[0].Key())
+		t.Errorf("key %v != %v", out[0].Key(), in[0].Key())
 	}
 }
 

@@ -3,6 +3,10 @@ package suites
 import (
 	"fmt"
 	"strings"
+
+	"github.com/evalclip/evalclip/datasets"
+	"github.com/evalclip/evalclip/encoders"
+	"github.com/evalclip/evalclip/encoders/onnxrt"
 )
 
 // parseEnum checks that text is one of values and returns it.
@@ -22,7 +26,10 @@ func orList(values []string) string {
 	for i, v := range values {
 		q[i] = fmt.Sprintf("%q", v)
 	}
-	if len(q) == 1 {
+	switch len(q) {
+	case 0:
+		return "nothing (none registered in this build)"
+	case 1:
 		return q[0]
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
@@ -31,121 +38,56 @@ func orList(values []string) string {
 // Provider selects the ONNX Runtime execution provider.
 type Provider string
 
-// Execution providers.
+// Execution providers (the accepted values are onnxrt.Providers).
 const (
 	ProviderCPU      Provider = "cpu"
 	ProviderCUDA     Provider = "cuda"
 	ProviderTensorRT Provider = "tensorrt"
 )
 
-var providers = []string{string(ProviderCPU), string(ProviderCUDA), string(ProviderTensorRT)}
+func providerNames() []string {
+	var out []string
+	for _, p := range onnxrt.Providers {
+		out = append(out, p.Name)
+	}
+	return out
+}
 
-// UnmarshalText accepts cpu, cuda or tensorrt.
+// UnmarshalText accepts the execution providers evalclip knows (cpu, cuda,
+// tensorrt).
 func (p *Provider) UnmarshalText(text []byte) error {
-	v, err := parseEnum("provider", text, providers)
+	v, err := parseEnum("provider", text, providerNames())
 	*p = Provider(v)
 	return err
 }
 
-// TaskType names a kind of evaluation.
-type TaskType string
-
-// Task types.
-const (
-	TaskZeroShot    TaskType = "zeroshot"
-	TaskLinearProbe TaskType = "linear_probe"
-	TaskKernels     TaskType = "kernels"
-)
-
-var taskTypes = []string{string(TaskZeroShot), string(TaskLinearProbe), string(TaskKernels)}
-
-// UnmarshalText accepts zeroshot, linear_probe or kernels.
-func (t *TaskType) UnmarshalText(text []byte) error {
-	v, err := parseEnum("task type", text, taskTypes)
-	*t = TaskType(v)
-	return err
-}
-
-// NeedsModels reports whether jobs of this type run a model on a dataset.
-func (t TaskType) NeedsModels() bool { return t == TaskZeroShot || t == TaskLinearProbe }
-
-// DatasetFormat names an on-disk dataset layout.
+// DatasetFormat names an on-disk dataset layout: one of the readers
+// registered with package datasets.
 type DatasetFormat string
 
-// Dataset formats.
-const (
-	FormatImageNet    DatasetFormat = "imagenet"
-	FormatPets        DatasetFormat = "pets"
-	FormatMNIST       DatasetFormat = "mnist"
-	FormatSVHN        DatasetFormat = "svhn"
-	FormatImageFolder DatasetFormat = "imagefolder"
-	FormatCSV         DatasetFormat = "csv"
-	FormatWDS         DatasetFormat = "wds"
-)
-
-var datasetFormats = []string{string(FormatImageNet), string(FormatPets), string(FormatMNIST),
-	string(FormatSVHN), string(FormatImageFolder), string(FormatCSV), string(FormatWDS)}
-
-// UnmarshalText accepts the dataset formats listed above.
+// UnmarshalText accepts the formats of the registered dataset readers.
 func (f *DatasetFormat) UnmarshalText(text []byte) error {
-	v, err := parseEnum("dataset format", text, datasetFormats)
+	v, err := parseEnum("dataset format", text, datasets.Formats())
 	*f = DatasetFormat(v)
 	return err
 }
 
-// Backend names the encoder implementation of a model.
+// Backend names the encoder implementation of a model: one of the backends
+// registered with package encoders.
 type Backend string
 
-// Encoder backends. The fake backend produces deterministic embeddings
-// without any model file; it exists for tests and dry runs.
+// Backends whose files the suite checks itself. The fake backend produces
+// deterministic embeddings without any model file; it exists for tests and
+// dry runs.
 const (
 	BackendONNX Backend = "onnx"
 	BackendFake Backend = "fake"
 )
 
-var backends = []string{string(BackendONNX), string(BackendFake)}
-
-// UnmarshalText accepts onnx or fake.
+// UnmarshalText accepts the registered encoder backends.
 func (b *Backend) UnmarshalText(text []byte) error {
-	v, err := parseEnum("backend", text, backends)
+	v, err := parseEnum("backend", text, encoders.Backends())
 	*b = Backend(v)
-	return err
-}
-
-// Interpolation is the resampling filter of the image resize.
-type Interpolation string
-
-// Resampling filters.
-const (
-	InterpBicubic  Interpolation = "bicubic"
-	InterpBilinear Interpolation = "bilinear"
-)
-
-var interpolations = []string{string(InterpBicubic), string(InterpBilinear)}
-
-// UnmarshalText accepts bicubic or bilinear.
-func (i *Interpolation) UnmarshalText(text []byte) error {
-	v, err := parseEnum("interpolation", text, interpolations)
-	*i = Interpolation(v)
-	return err
-}
-
-// ResizeMode says how an image is brought to the model's input size.
-type ResizeMode string
-
-// Resize modes: shortest resizes the shorter side then center-crops (CLIP);
-// squash resizes both sides to the input size, ignoring aspect ratio.
-const (
-	ResizeShortest ResizeMode = "shortest"
-	ResizeSquash   ResizeMode = "squash"
-)
-
-var resizeModes = []string{string(ResizeShortest), string(ResizeSquash)}
-
-// UnmarshalText accepts shortest or squash.
-func (r *ResizeMode) UnmarshalText(text []byte) error {
-	v, err := parseEnum("resize mode", text, resizeModes)
-	*r = ResizeMode(v)
 	return err
 }
 

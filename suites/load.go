@@ -68,9 +68,25 @@ func parse(path string, data []byte, schemaOnly bool) (*Suite, error) {
 		return nil, &ConfigError{File: path, Msg: err.Error()}
 	}
 	s := &Suite{Path: path, Dir: dir, keys: scanKeys(data), schemaOnly: schemaOnly}
-	md, err := toml.Decode(string(data), s)
+	doc := document{Suite: s}
+	md, err := toml.Decode(string(data), &doc)
 	if err != nil {
 		return nil, s.decodeError(err)
+	}
+	// Each [[tasks]] table: the common keys, then the kind's own keys
+	// into its options.
+	for _, prim := range doc.Tasks {
+		var t Task
+		if err := md.PrimitiveDecode(prim, &t); err != nil {
+			return nil, s.decodeError(err)
+		}
+		if k, ok := LookupKind(t.Type); ok {
+			t.Config = k.NewConfig()
+			if err := md.PrimitiveDecode(prim, t.Config); err != nil {
+				return nil, s.decodeError(err)
+			}
+		}
+		s.Tasks = append(s.Tasks, t)
 	}
 	p := &problems{s: s}
 	undecoded := md.Undecoded()
@@ -93,6 +109,13 @@ func parse(path string, data []byte, schemaOnly bool) (*Suite, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// document is what the TOML decoder fills: the suite, with its [[tasks]]
+// tables held undecoded until each table's kind is known.
+type document struct {
+	*Suite
+	Tasks []toml.Primitive `toml:"tasks"`
 }
 
 // tomlLineErr matches the decoder's errors that are not ParseErrors.
@@ -125,8 +148,54 @@ func (s *Suite) indexedKeyAt(raw string, line int) string {
 }
 
 func (s *Suite) unknownKey(p *problems, k toml.Key) {
+	written := s.keys.find(k)
+	if len(written) == 0 {
+		p.errs = append(p.errs, &ConfigError{File: s.Path, Key: k.String(), Msg: s.unknownKeyMsg(k, -1)})
+		return
+	}
+	for _, w := range written {
+		task := -1
+		if k[0] == "tasks" && len(k) == 2 {
+			if _, err := fmt.Sscanf(w.path, "tasks[%d]", &task); err != nil {
+				task = -1
+			}
+			if task >= 0 && task < len(s.Tasks) && s.Tasks[task].Config == nil {
+				continue // no kind to judge by: Validate reports the type
+			}
+		}
+		p.errs = append(p.errs, &ConfigError{File: s.Path, Line: w.line, Key: w.path, Msg: s.unknownKeyMsg(k, task)})
+	}
+}
+
+// unknownKeyMsg says why key k is unknown: a key of another task kind, or
+// the nearest known key. task is the index of the [[tasks]] table holding
+// it, -1 elsewhere.
+func (s *Suite) unknownKeyMsg(k toml.Key, task int) string {
 	msg := "unknown key"
-	known := schemaKeys(reflect.TypeOf(Suite{}), k[:len(k)-1])
+	var known []string
+	if task >= 0 && task < len(s.Tasks) {
+		t := &s.Tasks[task]
+		kind, _ := LookupKind(t.Type)
+		known = append(append(known, commonTaskKeys...), configKeys(kind)...)
+		sort.Strings(known)
+		if !contains(known, k[1]) {
+			var owners []string
+			for _, o := range Kinds() {
+				if contains(configKeys(o), k[1]) {
+					owners = append(owners, string(o.Type))
+				}
+			}
+			if len(owners) > 0 {
+				return fmt.Sprintf("only used by %s tasks, not %s", strings.Join(owners, " and "), t.Type)
+			}
+		}
+	} else {
+		known = schemaKeys(reflect.TypeOf(Suite{}), k[:len(k)-1])
+		if len(k) == 1 {
+			known = append(known, "tasks")
+			sort.Strings(known)
+		}
+	}
 	if len(known) > 0 {
 		if best := closest(k[len(k)-1], known); best != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", best)
@@ -134,14 +203,7 @@ func (s *Suite) unknownKey(p *problems, k toml.Key) {
 			msg += " (known keys here: " + strings.Join(known, ", ") + ")"
 		}
 	}
-	written := s.keys.find(k)
-	if len(written) == 0 {
-		p.errs = append(p.errs, &ConfigError{File: s.Path, Key: k.String(), Msg: msg})
-		return
-	}
-	for _, w := range written {
-		p.errs = append(p.errs, &ConfigError{File: s.Path, Line: w.line, Key: w.path, Msg: msg})
-	}
+	return msg
 }
 
 // schemaKeys lists the TOML keys allowed in the table at path (unindexed).
@@ -159,20 +221,7 @@ func schemaKeys(t reflect.Type, path []string) []string {
 		}
 		t = f.Type
 	}
-	for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct {
-		return nil
-	}
-	var keys []string
-	for i := 0; i < t.NumField(); i++ {
-		if tag := t.Field(i).Tag.Get("toml"); tag != "" && tag != "-" {
-			keys = append(keys, tag)
-		}
-	}
-	sort.Strings(keys)
-	return keys
+	return structKeys(t)
 }
 
 func fieldByTag(t reflect.Type, tag string) (reflect.StructField, bool) {
@@ -233,9 +282,6 @@ const (
 	DefaultBatchSize = 64
 	DefaultSplit     = "test"
 	DefaultTrain     = "train"
-	DefaultTopK      = 5
-	DefaultReps      = 20
-	DefaultWarmup    = 3
 	DefaultEmbedDim  = 64
 )
 
@@ -265,32 +311,8 @@ func (s *Suite) applyDefaults() {
 		}
 	}
 	for i := range s.Tasks {
-		t := &s.Tasks[i]
-		switch t.Type {
-		case TaskLinearProbe:
-			if len(t.Seeds) == 0 {
-				t.Seeds = []int{0}
-			}
-			if t.Normalize == nil {
-				yes := true
-				t.Normalize = &yes
-			}
-		case TaskKernels:
-			if t.TopK == 0 {
-				t.TopK = DefaultTopK
-			}
-			if t.Reps == 0 {
-				t.Reps = DefaultReps
-			}
-			if t.Warmup == 0 {
-				t.Warmup = DefaultWarmup
-			}
-			if len(t.DTypes) == 0 {
-				t.DTypes = []string{"fp32"}
-			}
-			if len(t.Impls) == 0 {
-				t.Impls = []string{"all"}
-			}
+		if c := s.Tasks[i].Config; c != nil {
+			c.SetDefaults()
 		}
 	}
 	if len(s.Report.Formats) == 0 {

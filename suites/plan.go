@@ -3,11 +3,13 @@ package suites
 import (
 	"fmt"
 	"strings"
+
+	"github.com/evalclip/evalclip/reports"
 )
 
-// Job is one unit of work: a task on one model and dataset (and, for the
-// linear probe, one shot count and seed). Kernel jobs have no model or
-// dataset.
+// Job is one unit of work: a task on one model and dataset (and, for a
+// few-shot task, one shot count and seed). Jobs of tasks without models
+// have no model or dataset.
 type Job struct {
 	// Index is the job's position in the plan, from 0.
 	Index int
@@ -16,53 +18,31 @@ type Job struct {
 	ID        string
 	TaskIndex int
 	Task      *Task
-	Model     *Model   // nil for kernels
-	Dataset   *Dataset // nil for kernels
-	K         int      // shots per class (linear probe); 0 = all data
+	Model     *Model   // nil for tasks without models
+	Dataset   *Dataset // nil for tasks without models
+	K         int      // shots per class (few-shot tasks); 0 = all data
 	Seed      int
+	// Key is what the job's records measure (task, model, dataset, split,
+	// k, seed; the kind's own dimensions come from each record): the Runner
+	// stamps records with it.
+	Key reports.Key
+	// Detail is the kind's part of the progress label ("4-shot seed 1").
+	Detail string
 }
 
-// Plan expands the suite's tasks, in file order, into jobs: for each task,
-// each selected model, each selected dataset, then each shot count and seed.
+// Plan expands the suite's tasks, in file order, into jobs: each task's
+// kind plans its own (for per-model kinds: each selected model, each
+// selected dataset, then the kind's own repetitions such as shots and
+// seeds).
 func Plan(s *Suite) []Job {
 	var jobs []Job
-	add := func(j Job) {
-		j.Index = len(jobs)
-		jobs = append(jobs, j)
-	}
 	for ti := range s.Tasks {
 		t := &s.Tasks[ti]
-		if !t.Type.NeedsModels() {
-			id := string(t.Type)
-			if t.Name != "" {
-				id += "/name=" + t.Name
-			} else {
-				id += fmt.Sprintf("/task=%d", ti)
-			}
-			add(Job{ID: id, TaskIndex: ti, Task: t})
+		k, ok := LookupKind(t.Type)
+		if !ok || t.Config == nil {
 			continue
 		}
-		for _, m := range selectModels(s, t.Models) {
-			if t.Type == TaskZeroShot && m.Supervised {
-				continue // image-only models have no zero-shot classifier
-			}
-			for _, d := range selectDatasets(s, t.Datasets) {
-				base := fmt.Sprintf("%s/model=%s/dataset=%s", t.Type, m.Name, d.Name)
-				if t.Name != "" {
-					base += "/name=" + t.Name
-				}
-				if t.Type != TaskLinearProbe {
-					add(Job{ID: base, TaskIndex: ti, Task: t, Model: m, Dataset: d})
-					continue
-				}
-				for _, k := range t.Shots {
-					for _, seed := range t.Seeds {
-						add(Job{ID: fmt.Sprintf("%s/k=%d/seed=%d", base, k, seed), TaskIndex: ti, Task: t,
-							Model: m, Dataset: d, K: k, Seed: seed})
-					}
-				}
-			}
-		}
+		t.Config.Plan(&Planner{suite: s, task: t, index: ti, kind: k, jobs: &jobs})
 	}
 	return jobs
 }
@@ -97,13 +77,8 @@ func (j *Job) Describe() string {
 	if j.Dataset != nil {
 		fmt.Fprintf(&b, " on %s/%s", j.Dataset.Name, j.Dataset.Split)
 	}
-	if j.Task.Type == TaskLinearProbe {
-		if j.K == 0 {
-			b.WriteString(" all-shot")
-		} else {
-			fmt.Fprintf(&b, " %d-shot", j.K)
-		}
-		fmt.Fprintf(&b, " seed %d", j.Seed)
+	if j.Detail != "" {
+		b.WriteString(" " + j.Detail)
 	}
 	return b.String()
 }

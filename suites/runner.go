@@ -38,7 +38,8 @@ type Runner struct {
 	Quiet bool
 	// FailFast stops at the first failed job instead of running the rest.
 	FailFast bool
-	// Tasks overrides the registered task implementations (tests).
+	// Tasks, when set, replaces the task kinds' implementations (tests): a
+	// task type missing from it cannot run.
 	Tasks map[TaskType]TaskRunner
 	// Shard labels records of a sharded run ("i/n").
 	Shard string
@@ -67,12 +68,17 @@ func (r *Runner) now() time.Time {
 	return time.Now()
 }
 
-func (r *Runner) lookup(t TaskType) (TaskRunner, bool) {
+// lookup returns what runs a job: with Tasks set, the entry for its task
+// type (types missing from Tasks cannot run); else its task's options.
+func (r *Runner) lookup(j *Job) (TaskRunner, bool) {
 	if r.Tasks != nil {
-		tr, ok := r.Tasks[t]
+		tr, ok := r.Tasks[j.Task.Type]
 		return tr, ok
 	}
-	return LookupTask(t)
+	if j.Task.Config == nil {
+		return nil, false
+	}
+	return j.Task.Config, true
 }
 
 // Run executes the jobs in order. It writes OUT/suite.toml and an empty
@@ -184,12 +190,13 @@ func (r *Runner) interrupted(sum *Summary) error {
 func (r *Runner) checkImplemented(jobs []Job) error {
 	var errs []error
 	seen := map[TaskType]bool{}
-	for _, j := range jobs {
+	for i := range jobs {
+		j := &jobs[i]
 		if seen[j.Task.Type] {
 			continue
 		}
 		seen[j.Task.Type] = true
-		if _, ok := r.lookup(j.Task.Type); !ok {
+		if _, ok := r.lookup(j); !ok {
 			key := fmt.Sprintf("tasks[%d].type", j.TaskIndex)
 			errs = append(errs, &ConfigError{File: r.Suite.Path, Line: r.Suite.keys.lineOf(key), Key: key,
 				Msg: fmt.Sprintf("task type %q is not available in this build of evalclip", j.Task.Type)})
@@ -201,7 +208,7 @@ func (r *Runner) checkImplemented(jobs []Job) error {
 // runJob calls the task, turning a panic into an error so that one broken
 // job does not lose the others' results.
 func (r *Runner) runJob(ctx context.Context, env *Env, job *Job) (recs []reports.Record, err error) {
-	tr, _ := r.lookup(job.Task.Type)
+	tr, _ := r.lookup(job)
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error (please report): %v\n%s", p, debug.Stack())
@@ -210,27 +217,27 @@ func (r *Runner) runJob(ctx context.Context, env *Env, job *Job) (recs []reports
 	return tr.Run(ctx, env, job)
 }
 
-// stamp fills identity fields left empty by the task and the run metadata.
+// stamp fills the identity fields the task left empty from the job's key,
+// and the run metadata.
 func (r *Runner) stamp(rec *reports.Record, job *Job, info reports.RunInfo) {
+	k := job.Key
 	if rec.Task == "" {
-		rec.Task = RecordTask(job.Task.Type)
+		rec.Task = k.Task
 	}
-	if rec.Model == "" && job.Model != nil {
-		rec.Model = job.Model.Name
+	if rec.Model == "" {
+		rec.Model = k.Model
 	}
-	if rec.Dataset == "" && job.Dataset != nil {
-		rec.Dataset = job.Dataset.Name
+	if rec.Dataset == "" && k.Dataset != "" {
+		rec.Dataset = k.Dataset
 		if rec.Split == "" {
-			rec.Split = job.Dataset.Split
+			rec.Split = k.Split
 		}
 	}
-	if job.Task.Type == TaskLinearProbe {
-		if rec.K == 0 {
-			rec.K = job.K
-		}
-		if rec.Seed == 0 {
-			rec.Seed = job.Seed
-		}
+	if rec.K == 0 {
+		rec.K = k.K
+	}
+	if rec.Seed == 0 {
+		rec.Seed = k.Seed
 	}
 	if rec.Metrics == nil {
 		rec.Metrics = reports.Metrics{}

@@ -1,4 +1,4 @@
-package suites
+package suites_test
 
 import (
 	"context"
@@ -15,10 +15,12 @@ import (
 	_ "github.com/evalclip/evalclip/encoders/fake"
 	"github.com/evalclip/evalclip/internal/atomicfile"
 	"github.com/evalclip/evalclip/reports"
+	"github.com/evalclip/evalclip/suites"
+	"github.com/evalclip/evalclip/suites/tasks"
 )
 
 // fakeSuite writes a suite with two fake models and two datasets.
-func fakeSuite(t *testing.T, extra string) *Suite {
+func fakeSuite(t *testing.T, extra string) *suites.Suite {
 	t.Helper()
 	dir := t.TempDir()
 	for _, d := range []string{"d1", "d2"} {
@@ -46,7 +48,7 @@ type = "zeroshot"
 ` + extra
 	p := filepath.Join(dir, "unit.toml")
 	os.WriteFile(p, []byte(body), 0o644)
-	s, err := Open(p)
+	s, err := suites.Open(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +67,7 @@ type embedTask struct {
 
 type modelCloser struct{ encoders.Model }
 
-func (t *embedTask) Run(ctx context.Context, env *Env, job *Job) ([]reports.Record, error) {
+func (t *embedTask) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([]reports.Record, error) {
 	if t.started != nil {
 		t.started <- job.ID
 	}
@@ -101,13 +103,13 @@ func (t *embedTask) Run(ctx context.Context, env *Env, job *Job) ([]reports.Reco
 	return []reports.Record{{Metrics: reports.Metrics{"mean": sum / float64(len(emb)), reports.MetricAcc1: 0.5}, NSamples: 1}}, nil
 }
 
-func newRunner(t *testing.T, s *Suite, task TaskRunner) (*Runner, *strings.Builder) {
+func newRunner(t *testing.T, s *suites.Suite, task suites.TaskRunner) (*suites.Runner, *strings.Builder) {
 	out := filepath.Join(t.TempDir(), "out")
-	if err := PrepareOutDir(out, false); err != nil {
+	if err := suites.PrepareOutDir(out, false); err != nil {
 		t.Fatal(err)
 	}
 	var stderr strings.Builder
-	return &Runner{Suite: s, OutDir: out, Stderr: &stderr, Tasks: map[TaskType]TaskRunner{TaskZeroShot: task},
+	return &suites.Runner{Suite: s, OutDir: out, Stderr: &stderr, Tasks: map[suites.TaskType]suites.TaskRunner{tasks.TypeZeroShot: task},
 		Now: func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }}, &stderr
 }
 
@@ -140,7 +142,7 @@ func TestRunnerRecords(t *testing.T) {
 	if recs[0].Metrics["mean"] == recs[1].Metrics["mean"] {
 		t.Error("different datasets gave equal fake embeddings")
 	}
-	if _, err := os.Stat(filepath.Join(r.OutDir, SuiteCopyFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(r.OutDir, suites.SuiteCopyFile)); err != nil {
 		t.Error("suite copy missing:", err)
 	}
 	if got := strings.Count(stderr.String(), "acc1=0.5000"); got != 4 {
@@ -194,7 +196,7 @@ func TestRunnerInterrupt(t *testing.T) {
 		}
 	}()
 	sum, err := r.Run(ctx)
-	if !errors.Is(err, ErrInterrupted) {
+	if !errors.Is(err, suites.ErrInterrupted) {
 		t.Fatalf("err = %v, want ErrInterrupted", err)
 	}
 	recs, rerr := reports.ReadResults(sum.ResultsPath)
@@ -211,7 +213,7 @@ func TestRunnerUnavailableTask(t *testing.T) {
 	s := fakeSuite(t, "[[tasks]]\ntype = \"kernels\"\nshapes = [\"8x8x8\"]\n")
 	r, _ := newRunner(t, s, &embedTask{})
 	_, err := r.Run(context.Background())
-	if err == nil || !IsConfigError(err) || !strings.Contains(err.Error(), `tasks[1].type: task type "kernels" is not available`) {
+	if err == nil || !suites.IsConfigError(err) || !strings.Contains(err.Error(), `tasks[1].type: task type "kernels" is not available`) {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(r.OutDir, reports.ResultsFile)); err == nil {
@@ -221,29 +223,29 @@ func TestRunnerUnavailableTask(t *testing.T) {
 
 func TestPrepareOutDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a", "b")
-	if err := PrepareOutDir(dir, false); err != nil {
+	if err := suites.PrepareOutDir(dir, false); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, reports.ResultsFile), []byte("[]"), 0o644)
-	err := PrepareOutDir(dir, false)
-	if !errors.Is(err, ErrOutputExists) || !strings.Contains(err.Error(), "--force") {
+	err := suites.PrepareOutDir(dir, false)
+	if !errors.Is(err, suites.ErrOutputExists) || !strings.Contains(err.Error(), "--force") {
 		t.Fatalf("existing results: %v", err)
 	}
-	if err := PrepareOutDir(dir, true); err != nil {
+	if err := suites.PrepareOutDir(dir, true); err != nil {
 		t.Fatalf("--force: %v", err)
 	}
 	file := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(file, nil, 0o644)
-	if err := PrepareOutDir(file, false); !errors.Is(err, ErrOutputUnusable) {
+	if err := suites.PrepareOutDir(file, false); !errors.Is(err, suites.ErrOutputUnusable) {
 		t.Errorf("out is a file: %v", err)
 	}
-	if err := PrepareOutDir(filepath.Join(file, "sub"), false); !errors.Is(err, ErrOutputUnusable) || !strings.Contains(err.Error(), "file/sub") {
+	if err := suites.PrepareOutDir(filepath.Join(file, "sub"), false); !errors.Is(err, suites.ErrOutputUnusable) || !strings.Contains(err.Error(), "file/sub") {
 		t.Errorf("out under a file: %v", err)
 	}
 	if os.Geteuid() != 0 {
 		ro := filepath.Join(t.TempDir(), "ro")
 		os.Mkdir(ro, 0o555)
-		if err := PrepareOutDir(ro, false); !errors.Is(err, ErrOutputUnusable) {
+		if err := suites.PrepareOutDir(ro, false); !errors.Is(err, suites.ErrOutputUnusable) {
 			t.Errorf("read-only folder: %v", err)
 		}
 	}
@@ -252,12 +254,12 @@ func TestPrepareOutDir(t *testing.T) {
 func TestDefaultOutDirIsFresh(t *testing.T) {
 	root := t.TempDir()
 	now := time.Date(2026, 11, 26, 19, 0, 0, 0, time.UTC)
-	a := DefaultOutDir(root, "s", now)
+	a := suites.DefaultOutDir(root, "s", now)
 	if want := filepath.Join(root, "s", "20261126T190000Z"); a != want {
 		t.Fatalf("%s != %s", a, want)
 	}
 	os.MkdirAll(a, 0o755)
-	if b := DefaultOutDir(root, "s", now); b == a || !strings.HasPrefix(b, a) {
+	if b := suites.DefaultOutDir(root, "s", now); b == a || !strings.HasPrefix(b, a) {
 		t.Fatalf("second folder %s", b)
 	}
 }
@@ -273,7 +275,7 @@ func assertClean(t *testing.T, dir string) {
 }
 
 func ExamplePlan() {
-	s, err := Parse("example.toml", []byte(`
+	s, err := suites.Parse("example.toml", []byte(`
 name = "example"
 [[models]]
 name = "ViT-B-32"
@@ -291,7 +293,7 @@ seeds = [0, 1]
 		fmt.Println(err)
 		return
 	}
-	for _, j := range Plan(s) {
+	for _, j := range suites.Plan(s) {
 		fmt.Println(j.ID)
 	}
 	// Output:

@@ -1,5 +1,7 @@
 package suites
 
+import "github.com/evalclip/evalclip/encoders/imageproc"
+
 // Suite is one evaluation suite as written in TOML.
 type Suite struct {
 	// Name labels the suite; results go to reports/out/<name>/<timestamp>/
@@ -9,9 +11,11 @@ type Suite struct {
 	Runtime     Runtime   `toml:"runtime"`
 	Models      []Model   `toml:"models"`
 	Datasets    []Dataset `toml:"datasets"`
-	Tasks       []Task    `toml:"tasks"`
-	Report      Report    `toml:"report"`
-	CI          CI        `toml:"ci"`
+	// Tasks are decoded in two steps: the common keys, then the kind's
+	// own keys into Task.Config (see Parse).
+	Tasks  []Task `toml:"-"`
+	Report Report `toml:"report"`
+	CI     CI     `toml:"ci"`
 
 	// Path is the suite file as given to Load.
 	Path string `toml:"-" json:"-"`
@@ -57,20 +61,20 @@ type Model struct {
 	Path string `toml:"path"`
 
 	// Optional overrides of what is detected from the model folder.
-	Vision        string        `toml:"vision"`    // image tower .onnx
-	Text          string        `toml:"text"`      // text tower .onnx
-	Tokenizer     string        `toml:"tokenizer"` // bpe .txt.gz, folder with vocab.json+merges.txt, or tokenizer.json
-	ImageSize     int           `toml:"image_size"`
-	Mean          []float64     `toml:"mean"`
-	Std           []float64     `toml:"std"`
-	Interpolation Interpolation `toml:"interpolation"`
-	Resize        ResizeMode    `toml:"resize"`
-	ContextLength int           `toml:"context_length"`
-	PadID         *int          `toml:"pad_id"`
-	ImageInput    string        `toml:"image_input"`
-	ImageOutput   string        `toml:"image_output"`
-	TextInput     string        `toml:"text_input"`
-	TextOutput    string        `toml:"text_output"`
+	Vision        string                  `toml:"vision"`    // image tower .onnx
+	Text          string                  `toml:"text"`      // text tower .onnx
+	Tokenizer     string                  `toml:"tokenizer"` // bpe .txt.gz, folder with vocab.json+merges.txt, or tokenizer.json
+	ImageSize     int                     `toml:"image_size"`
+	Mean          []float64               `toml:"mean"`
+	Std           []float64               `toml:"std"`
+	Interpolation imageproc.Interpolation `toml:"interpolation"`
+	Resize        imageproc.ResizeMode    `toml:"resize"`
+	ContextLength int                     `toml:"context_length"`
+	PadID         *int                    `toml:"pad_id"`
+	ImageInput    string                  `toml:"image_input"`
+	ImageOutput   string                  `toml:"image_output"`
+	TextInput     string                  `toml:"text_input"`
+	TextOutput    string                  `toml:"text_output"`
 	// EmbedDim sets the fake backend's embedding width (default 64).
 	EmbedDim int `toml:"embed_dim"`
 	// ResizeSize resizes the shorter side to this many pixels before the
@@ -110,7 +114,8 @@ type Dataset struct {
 	Limit int `toml:"limit"`
 }
 
-// Task is one kind of evaluation over some models and datasets.
+// Task is one [[tasks]] table: the keys every task has, and the options of
+// its kind (decoded by the kind, see [Kind]).
 type Task struct {
 	Type TaskType `toml:"type"`
 	// Name optionally labels the task in progress output and reports.
@@ -118,21 +123,9 @@ type Task struct {
 	// Models and Datasets restrict the task; empty means all.
 	Models   []string `toml:"models"`
 	Datasets []string `toml:"datasets"`
-
-	// Linear probe.
-	Shots       []int    `toml:"shots"`        // shots per class; 0 = all training data
-	Seeds       []int    `toml:"seeds"`        // default [0]
-	Normalize   *bool    `toml:"normalize"`    // L2-normalise features (default true)
-	ValFraction float64  `toml:"val_fraction"` // fraction of train held out when there is no val split
-	C           *float64 `toml:"c"`            // fixed inverse regularisation; unset runs the sweep
-
-	// Kernels.
-	Shapes []string `toml:"shapes"` // "NxCxD": images x classes x embedding width
-	TopK   int      `toml:"topk"`   // k of the top-k (default 5)
-	DTypes []string `toml:"dtypes"` // fp32, tf32, fp16, bf16
-	Impls  []string `toml:"impls"`  // implementation names, or "all"
-	Reps   int      `toml:"reps"`   // timed repetitions (default 20)
-	Warmup int      `toml:"warmup"` // untimed repetitions (default 3)
+	// Config holds the kind's own keys; nil only when Type names no
+	// registered kind.
+	Config TaskConfig `toml:"-"`
 }
 
 // Report selects rendered outputs.

@@ -1,4 +1,4 @@
-package suites
+package suites_test
 
 import (
 	"os"
@@ -6,15 +6,18 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/evalclip/evalclip/suites"
+	"github.com/evalclip/evalclip/suites/tasks"
 )
 
 func TestLoadFull(t *testing.T) {
 	t.Setenv("EVALCLIP_TEST_DATA", mustAbs(t, "testdata"))
-	s, err := Open(filepath.Join("testdata", "full.toml"))
+	s, err := suites.Open(filepath.Join("testdata", "full.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Runtime.Provider != ProviderCPU || s.Runtime.Threads != 2 || s.Runtime.BatchSize != 32 {
+	if s.Runtime.Provider != suites.ProviderCPU || s.Runtime.Threads != 2 || s.Runtime.BatchSize != 32 {
 		t.Errorf("runtime = %+v", s.Runtime)
 	}
 	if got, want := s.Datasets[0].Path, mustAbs(t, "testdata/data"); got != want {
@@ -26,15 +29,15 @@ func TestLoadFull(t *testing.T) {
 	if s.Datasets[0].Split != "test" || s.Datasets[1].Split != "val" || s.Datasets[0].TrainSplit != "train" {
 		t.Errorf("split defaults: %+v", s.Datasets)
 	}
-	if s.Models[0].Backend != BackendFake || s.Models[1].EmbedDim != DefaultEmbedDim {
+	if s.Models[0].Backend != suites.BackendFake || s.Models[1].EmbedDim != suites.DefaultEmbedDim {
 		t.Errorf("model defaults: %+v", s.Models)
 	}
-	probe := s.Tasks[1]
+	probe := s.Tasks[1].Config.(*tasks.LinearProbe)
 	if *probe.Normalize != true || !reflect.DeepEqual(probe.Seeds, []int{0, 1}) {
 		t.Errorf("probe = %+v", probe)
 	}
-	k := s.Tasks[2]
-	if k.TopK != DefaultTopK || k.Reps != DefaultReps || k.Warmup != DefaultWarmup || !reflect.DeepEqual(k.Impls, []string{"all"}) {
+	k := s.Tasks[2].Config.(*tasks.Kernels)
+	if k.TopK != tasks.DefaultTopK || k.Reps != tasks.DefaultReps || *k.Warmup != tasks.DefaultWarmup || !reflect.DeepEqual(k.Impls, []string{"all"}) {
 		t.Errorf("kernel defaults = %+v", k)
 	}
 	if s.CI.Tolerance["acc1"] != 0.005 || !strings.HasSuffix(s.CI.Baseline, "baseline.json") {
@@ -47,12 +50,12 @@ func TestLoadFull(t *testing.T) {
 
 func TestPlan(t *testing.T) {
 	t.Setenv("EVALCLIP_TEST_DATA", mustAbs(t, "testdata"))
-	s, err := Open(filepath.Join("testdata", "full.toml"))
+	s, err := suites.Open(filepath.Join("testdata", "full.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ids []string
-	for i, j := range Plan(s) {
+	for i, j := range suites.Plan(s) {
 		if j.Index != i {
 			t.Errorf("job %d has index %d", i, j.Index)
 		}
@@ -78,12 +81,12 @@ func TestHashIgnoresLayout(t *testing.T) {
 	a := "name = \"x\"\n[[models]]\nname = \"m\"\nbackend = \"fake\"\n"
 	b := "# comment\nname=\"x\"   # trailing\n\n[[models]]\nbackend = \"fake\"\nname = \"m\"\n"
 	c := "name = \"x\"\n[[models]]\nname = \"m2\"\nbackend = \"fake\"\n"
-	sa, err := Parse("a.toml", []byte(a))
+	sa, err := suites.Parse("a.toml", []byte(a))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb, _ := Parse("dir/b.toml", []byte(b))
-	sc, _ := Parse("a.toml", []byte(c))
+	sb, _ := suites.Parse("dir/b.toml", []byte(b))
+	sc, _ := suites.Parse("a.toml", []byte(c))
 	if sa.Hash != sb.Hash {
 		t.Errorf("layout and location changed the hash: %s vs %s", sa.Hash, sb.Hash)
 	}
@@ -158,11 +161,11 @@ func TestBadSuites(t *testing.T) {
 			if err := os.WriteFile(p, []byte(c.body), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, err := Open(p)
+			_, err := suites.Open(p)
 			if err == nil {
 				t.Fatalf("accepted:\n%s", c.body)
 			}
-			if !IsConfigError(err) {
+			if !suites.IsConfigError(err) {
 				t.Errorf("not a ConfigError: %T %v", err, err)
 			}
 			for _, w := range c.want {
@@ -175,8 +178,8 @@ func TestBadSuites(t *testing.T) {
 }
 
 func TestMissingSuiteFile(t *testing.T) {
-	_, err := Open(filepath.Join(t.TempDir(), "nope.toml"))
-	if err == nil || !IsConfigError(err) || !strings.Contains(err.Error(), "nope.toml: cannot read suite") {
+	_, err := suites.Open(filepath.Join(t.TempDir(), "nope.toml"))
+	if err == nil || !suites.IsConfigError(err) || !strings.Contains(err.Error(), "nope.toml: cannot read suite") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -188,7 +191,7 @@ func TestModelOverridesResolveAgainstModelFolder(t *testing.T) {
 	body := "name = \"x\"\n[[models]]\nname = \"m\"\npath = \"m\"\nvision = \"visual/model.onnx\"\ntext = \"missing.onnx\"\n"
 	p := filepath.Join(dir, "s.toml")
 	os.WriteFile(p, []byte(body), 0o644)
-	s, err := Load(p)
+	s, err := suites.Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,18 +201,6 @@ func TestModelOverridesResolveAgainstModelFolder(t *testing.T) {
 	err = s.Validate()
 	if err == nil || !strings.Contains(err.Error(), "s.toml:6: models[0].text: ") {
 		t.Errorf("missing text tower: %v", err)
-	}
-}
-
-func TestParseShape(t *testing.T) {
-	sh, err := ParseShape("50_000x1000X512")
-	if err != nil || sh != (Shape{50000, 1000, 512}) || sh.String() != "50000x1000x512" {
-		t.Fatalf("%v %v", sh, err)
-	}
-	for _, bad := range []string{"", "1x2", "0x1x1", "ax1x1", "1x1x1x1"} {
-		if _, err := ParseShape(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
 	}
 }
 
@@ -229,12 +220,12 @@ func TestSupervisedModels(t *testing.T) {
 		"[[datasets]]\nname = \"d\"\nformat = \"mnist\"\npath = \"data\"\n"
 	p := filepath.Join(dir, "s.toml")
 	os.WriteFile(p, []byte(base+"[[tasks]]\ntype = \"zeroshot\"\n[[tasks]]\ntype = \"linear_probe\"\nshots = [0]\n"), 0o644)
-	s, err := Open(p)
+	s, err := suites.Open(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ids []string
-	for _, j := range Plan(s) {
+	for _, j := range suites.Plan(s) {
 		ids = append(ids, j.ID)
 	}
 	want := "zeroshot/model=clip/dataset=d linear_probe/model=clip/dataset=d/k=0/seed=0 linear_probe/model=rn50/dataset=d/k=0/seed=0"
@@ -242,11 +233,11 @@ func TestSupervisedModels(t *testing.T) {
 		t.Errorf("plan: %v", ids)
 	}
 	os.WriteFile(p, []byte(base+"[[tasks]]\ntype = \"zeroshot\"\nmodels = [\"rn50\"]\n"), 0o644)
-	if _, err := Open(p); err == nil || !strings.Contains(err.Error(), `tasks[0].models[0]: model "rn50" is supervised (image-only)`) {
+	if _, err := suites.Open(p); err == nil || !strings.Contains(err.Error(), `tasks[0].models[0]: model "rn50" is supervised (image-only)`) {
 		t.Errorf("zero-shot on a supervised model: %v", err)
 	}
 	os.WriteFile(p, []byte("name = \"s\"\n[[models]]\nname = \"rn50\"\nsupervised = true\npath = \"data\"\ntext = \"t.onnx\"\nresize_size = 10\nimage_size = 20\n[[tasks]]\ntype = \"kernels\"\nshapes = [\"1x1x1\"]\n"), 0o644)
-	_, err = Open(p)
+	_, err = suites.Open(p)
 	if err == nil || !strings.Contains(err.Error(), "models[0].text: a supervised model is image-only") || !strings.Contains(err.Error(), "models[0].resize_size") {
 		t.Errorf("bad supervised model: %v", err)
 	}

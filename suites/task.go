@@ -4,16 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
 	"sync"
 
 	"github.com/evalclip/evalclip/reports"
 )
 
-// TaskRunner executes jobs of one task type. Run returns the job's records
-// (one per measurement); the Runner stamps them with run metadata and fills
-// in task, model, dataset, split, k and seed when left empty. Run should
-// return promptly with ctx.Err() when ctx is cancelled.
+// TaskRunner executes jobs of one task type (every [TaskConfig] is one; a
+// Runner may replace them, in tests). Run returns the job's records (one
+// per measurement); the Runner stamps them with run metadata and fills in
+// task, model, dataset, split, k and seed from the job's key when left
+// empty. Run should return promptly with ctx.Err() when ctx is cancelled.
 type TaskRunner interface {
 	Run(ctx context.Context, env *Env, job *Job) ([]reports.Record, error)
 }
@@ -24,55 +24,6 @@ type TaskFunc func(ctx context.Context, env *Env, job *Job) ([]reports.Record, e
 // Run calls f.
 func (f TaskFunc) Run(ctx context.Context, env *Env, job *Job) ([]reports.Record, error) {
 	return f(ctx, env, job)
-}
-
-var (
-	registryMu sync.RWMutex
-	registry   = map[TaskType]TaskRunner{}
-)
-
-// RegisterTask makes r the implementation of task type t. Packages that
-// implement tasks call it from init; registering a type twice panics.
-func RegisterTask(t TaskType, r TaskRunner) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	if _, dup := registry[t]; dup {
-		panic(fmt.Sprintf("suites: task type %q registered twice", t))
-	}
-	registry[t] = r
-}
-
-// LookupTask returns the registered implementation of t.
-func LookupTask(t TaskType) (TaskRunner, bool) {
-	registryMu.RLock()
-	defer registryMu.RUnlock()
-	r, ok := registry[t]
-	return r, ok
-}
-
-// RegisteredTasks lists the task types this build can run.
-func RegisteredTasks() []TaskType {
-	registryMu.RLock()
-	defer registryMu.RUnlock()
-	var out []TaskType
-	for t := range registry {
-		out = append(out, t)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
-}
-
-// RecordTask maps a task type to the "task" field of its records.
-func RecordTask(t TaskType) string {
-	switch t {
-	case TaskZeroShot:
-		return reports.TaskZeroShot
-	case TaskLinearProbe:
-		return reports.TaskLinearProbe
-	case TaskKernels:
-		return reports.TaskKernel
-	}
-	return string(t)
 }
 
 // Progress receives a job's fine-grained progress (images encoded, kernel

@@ -6,18 +6,15 @@ import (
 	"os"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
+	"github.com/evalclip/evalclip/datasets"
 	"github.com/evalclip/evalclip/reports"
 )
 
 // namePattern is what suite, model and dataset names may look like: they
 // become folder names and benchmark-name fields.
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]*$`)
-
-// kernelDTypes are the precisions the kernel task knows.
-var kernelDTypes = []string{"fp32", "tf32", "fp16", "bf16"}
 
 // Validate reports every problem in the suite at once, each a ConfigError
 // naming the key and line, joined with errors.Join.
@@ -151,7 +148,7 @@ func (s *Suite) validateDatasets(p *problems) map[string]bool {
 		}
 		names[d.Name] = true
 		if d.Format == "" {
-			p.addf(key+".format", "missing (expected %s)", orList(datasetFormats))
+			p.addf(key+".format", "missing (expected %s)", orList(datasets.Formats()))
 		}
 		if d.Path == "" {
 			p.addf(key+".path", "missing (the dataset's folder or file)")
@@ -185,15 +182,20 @@ func (s *Suite) validateTasks(p *problems, models, datasets map[string]bool) {
 		t := &s.Tasks[i]
 		key := fmt.Sprintf("tasks[%d]", i)
 		if t.Type == "" {
-			p.addf(key+".type", "missing (expected %s)", orList(taskTypes))
+			p.addf(key+".type", "missing (expected %s)", orList(kindNames()))
 			continue
 		}
-		if t.Type.NeedsModels() {
+		k, ok := LookupKind(t.Type)
+		if !ok || t.Config == nil {
+			p.addf(key+".type", "task type %q is not available in this build of evalclip", t.Type)
+			continue
+		}
+		if k.PerModel {
 			s.checkRefs(p, key+".models", "model", t.Models, models, len(s.Models))
-			if t.Type == TaskZeroShot {
+			if k.NeedsText {
 				for j, name := range t.Models {
 					if m := s.model(name); m != nil && m.Supervised {
-						p.addf(fmt.Sprintf("%s.models[%d]", key, j), "model %q is supervised (image-only): zero-shot needs a text tower", name)
+						p.addf(fmt.Sprintf("%s.models[%d]", key, j), "model %q is supervised (image-only): %s tasks need a text tower", name, t.Type)
 					}
 				}
 			}
@@ -206,8 +208,7 @@ func (s *Suite) validateTasks(p *problems, models, datasets map[string]bool) {
 				p.addf(key+".datasets", "not used by %s tasks", t.Type)
 			}
 		}
-		s.validateProbeKeys(p, key, t)
-		s.validateKernelKeys(p, key, t)
+		t.Config.Validate(&Check{Suite: s, Task: t, Index: i, p: p})
 	}
 }
 
@@ -237,105 +238,6 @@ func (s *Suite) checkRefs(p *problems, key, what string, refs []string, defined 
 		}
 		seen[r] = true
 	}
-}
-
-func (s *Suite) validateProbeKeys(p *problems, key string, t *Task) {
-	if t.Type != TaskLinearProbe {
-		for _, f := range []struct {
-			k   string
-			set bool
-		}{{"shots", t.Shots != nil}, {"seeds", t.Seeds != nil}, {"normalize", t.Normalize != nil}, {"val_fraction", t.ValFraction != 0}, {"c", t.C != nil}} {
-			if f.set {
-				p.addf(key+"."+f.k, "only used by linear_probe tasks, not %s", t.Type)
-			}
-		}
-		return
-	}
-	if len(t.Shots) == 0 {
-		p.addf(key+".shots", "missing: list the shots per class to evaluate, e.g. [1, 2, 4, 8, 16] (0 = all training data)")
-	}
-	checkCounts(p, key+".shots", "shots", t.Shots)
-	checkCounts(p, key+".seeds", "seed", t.Seeds)
-	if t.ValFraction < 0 || t.ValFraction >= 1 || math.IsNaN(t.ValFraction) {
-		p.addf(key+".val_fraction", "must be in [0, 1), got %v", t.ValFraction)
-	}
-	if t.C != nil && (!(*t.C > 0) || math.IsInf(*t.C, 0)) {
-		p.addf(key+".c", "must be positive and finite, got %v", *t.C)
-	}
-}
-
-// checkCounts checks a list of non-negative, distinct integers.
-func checkCounts(p *problems, key, what string, vals []int) {
-	seen := map[int]bool{}
-	for j, v := range vals {
-		k := fmt.Sprintf("%s[%d]", key, j)
-		if v < 0 {
-			p.addf(k, "%s must be 0 or more, got %d", what, v)
-		}
-		if seen[v] {
-			p.addf(k, "%s %d is listed twice", what, v)
-		}
-		seen[v] = true
-	}
-}
-
-func (s *Suite) validateKernelKeys(p *problems, key string, t *Task) {
-	if t.Type != TaskKernels {
-		for _, f := range []struct {
-			k   string
-			set bool
-		}{{"shapes", t.Shapes != nil}, {"topk", t.TopK != 0}, {"dtypes", t.DTypes != nil}, {"impls", t.Impls != nil}, {"reps", t.Reps != 0}, {"warmup", t.Warmup != 0}} {
-			if f.set {
-				p.addf(key+"."+f.k, "only used by kernels tasks, not %s", t.Type)
-			}
-		}
-		return
-	}
-	if len(t.Shapes) == 0 {
-		p.addf(key+".shapes", `missing: list problem sizes as "NxCxD", e.g. ["50000x1000x512"]`)
-	}
-	for j, sh := range t.Shapes {
-		if _, err := ParseShape(sh); err != nil {
-			p.addf(fmt.Sprintf("%s.shapes[%d]", key, j), "%v", err)
-		}
-	}
-	if t.TopK < 1 {
-		p.addf(key+".topk", "must be at least 1, got %d", t.TopK)
-	}
-	for j, d := range t.DTypes {
-		if !contains(kernelDTypes, d) {
-			p.addf(fmt.Sprintf("%s.dtypes[%d]", key, j), "unknown dtype %q (expected %s)", d, orList(kernelDTypes))
-		}
-	}
-	if t.Reps < 1 {
-		p.addf(key+".reps", "must be at least 1, got %d", t.Reps)
-	}
-	if t.Warmup < 0 {
-		p.addf(key+".warmup", "must be 0 or more, got %d", t.Warmup)
-	}
-}
-
-// Shape is a similarity problem size: N queries (images) by C candidates
-// (classes or texts) in D dimensions.
-type Shape struct{ N, C, D int }
-
-func (sh Shape) String() string { return fmt.Sprintf("%dx%dx%d", sh.N, sh.C, sh.D) }
-
-// ParseShape reads "NxCxD".
-func ParseShape(s string) (Shape, error) {
-	parts := strings.Split(strings.ToLower(strings.ReplaceAll(s, "_", "")), "x")
-	if len(parts) != 3 {
-		return Shape{}, fmt.Errorf("shape %q: expected NxCxD, e.g. 50000x1000x512", s)
-	}
-	var v [3]int
-	for i, part := range parts {
-		n, err := strconv.Atoi(part)
-		if err != nil || n < 1 {
-			return Shape{}, fmt.Errorf("shape %q: %q is not a positive integer", s, part)
-		}
-		v[i] = n
-	}
-	return Shape{N: v[0], C: v[1], D: v[2]}, nil
 }
 
 func (s *Suite) validateCI(p *problems) {

@@ -14,9 +14,9 @@ import (
 	"github.com/evalclip/evalclip/internal/buildinfo"
 	"github.com/evalclip/evalclip/kernels"
 	"github.com/evalclip/evalclip/kernels/blas"
-	"github.com/evalclip/evalclip/kernels/kerneltask"
 	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/suites"
+	"github.com/evalclip/evalclip/suites/tasks"
 )
 
 func init() {
@@ -28,15 +28,16 @@ func init() {
 			n := fs.Int("n", 50000, "`N`: query rows (images)")
 			c := fs.Int("c", 1000, "`C`: key rows (classes or texts)")
 			d := fs.Int("d", 512, "`D`: embedding width")
-			k := fs.Int("k", 5, "top-`k` kept per query row")
+			k := fs.Int("k", tasks.DefaultTopK, "top-`k` kept per query row")
 			dtype := fs.String("dtype", "fp32", "`dtypes`: fp32, tf32, fp16 or bf16 (comma-separated for several)")
-			impl := fs.String("impl", kerneltask.All, "`names` of implementations (comma-separated), or all (every one this build runs, less the slow baselines)")
-			reps := fs.Int("reps", suites.DefaultReps, "timed repetitions")
-			warmup := fs.Int("warmup", suites.DefaultWarmup, "untimed repetitions first")
+			impl := fs.String("impl", kernels.All, "`names` of implementations (comma-separated), or all (every one this build runs, less the slow baselines)")
+			reps := fs.Int("reps", tasks.DefaultReps, "timed repetitions")
+			warmup := fs.Int("warmup", tasks.DefaultWarmup, "untimed repetitions first")
 			normalize := fs.Bool("normalize", true, "L2-normalise both sides first")
 			scale := fs.Float64("scale", 1, "multiply the scores (zero-shot uses 100)")
 			seed := fs.Uint64("seed", 1, "seed of the random inputs")
 			jsonOut := fs.Bool("json", false, "print the records as a JSON array (the results.json format) instead of benchmark lines")
+			benchOut := fs.Bool("bench", false, "print only the Go benchmark format, as a suite's bench.txt holds it (for benchstat)")
 			list := fs.Bool("list", false, "list the implementations this build can run and exit")
 			return func(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 				hint := "Run 'evalclip help kernels' for usage."
@@ -46,52 +47,59 @@ func init() {
 				if *list {
 					return listKernels(stdout)
 				}
-				cfg := &kerneltask.Config{
-					Shapes: []suites.Shape{{N: *n, C: *c, D: *d}}, K: *k,
-					Impls: splitList(*impl), Reps: *reps, Warmup: *warmup,
-					Normalize: *normalize, Scale: float32(*scale), Seed: *seed,
+				if *jsonOut && *benchOut {
+					return usagef(hint, "kernels: --json and --bench are two output formats; give one")
 				}
-				switch {
-				case *n < 1 || *c < 1 || *d < 1:
-					return usagef(hint, "kernels: --n, --c and --d must be at least 1 (got %d, %d, %d)", *n, *c, *d)
-				case *k < 1 || *k > *c:
-					return usagef(hint, "kernels: --k = %d out of range 1..C (C = %d)", *k, *c)
-				case *reps < 1:
-					return usagef(hint, "kernels: --reps = %d, must be at least 1", *reps)
-				case *warmup < 0:
-					return usagef(hint, "kernels: --warmup = %d, must be 0 or more", *warmup)
-				case len(cfg.Impls) == 0:
-					return usagef(hint, "kernels: --impl is empty")
+				// The flags fill the options of a suite's kernels task and are
+				// checked by the same code.
+				cfg := &tasks.Kernels{TopK: *k, Impls: splitList(*impl), Reps: *reps, Warmup: warmup,
+					Normalize: normalize, Scale: *scale, Seed: seed}
+				cfg.Shapes.Parse([]string{fmt.Sprintf("%dx%dx%d", *n, *c, *d)})
+				cfg.DTypes.Parse(splitList(*dtype))
+				if probs := suites.ValidateConfig(cfg); len(probs) > 0 {
+					return usagef(hint, "%s", flagProblems("kernels", probs, kernelFlags))
 				}
-				for _, s := range splitList(*dtype) {
-					dt, err := kernels.ParseDType(s)
-					if err != nil {
-						return usagef(hint, "kernels: --dtype: %v", err)
-					}
-					cfg.DTypes = append(cfg.DTypes, dt)
-				}
-				if len(cfg.DTypes) == 0 {
-					return usagef(hint, "kernels: --dtype is empty")
-				}
-				if _, _, err := kerneltask.Plan(cfg); err != nil {
+				if _, _, err := cfg.Items(); err != nil {
 					return usagef(hint+" 'evalclip kernels --list' lists the implementations.", "%v", err)
 				}
 				started := time.Now()
-				recs, err := kerneltask.Run(ctx, cfg, stderr, nil)
+				recs, err := cfg.Measure(ctx, stderr, nil)
 				if err != nil {
 					if ctx.Err() != nil {
 						return fmt.Errorf("%w: %v", suites.ErrInterrupted, err)
 					}
 					return err
 				}
-				stampCLI(recs, started)
-				if *jsonOut {
+				stampCLI(recs, "evalclip kernels", started, func(r *reports.Record) string { return r.ParamString(reports.ParamDevice) })
+				switch {
+				case *jsonOut:
 					return reports.EncodeResults(stdout, recs)
+				case *benchOut:
+					return reports.WriteBench(stdout, recs)
 				}
 				return printKernelRecords(stdout, recs)
 			}
 		},
 	})
+}
+
+// kernelFlags maps the kernels task's keys to the flags that fill them.
+var kernelFlags = map[string]string{"shapes": "--n, --c and --d", "topk": "--k", "dtypes": "--dtype", "impls": "--impl",
+	"reps": "--reps", "warmup": "--warmup", "scale": "--scale"}
+
+// flagProblems words a task's problems for a command line: the flag that
+// set each key ("kernels: --k: must be at least 1, got 0"), one a line.
+func flagProblems(cmd string, probs []suites.Problem, flags map[string]string) string {
+	lines := make([]string, len(probs))
+	for i, p := range probs {
+		key, _, _ := strings.Cut(p.Key, "[")
+		name, ok := flags[key]
+		if !ok {
+			name = key
+		}
+		lines[i] = fmt.Sprintf("%s: %s: %s", cmd, name, p.Msg)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func splitList(s string) []string {
@@ -128,23 +136,25 @@ func listKernels(w io.Writer) error {
 	return nil
 }
 
-// stampCLI fills the run metadata of records made outside a suite.
-func stampCLI(recs []reports.Record, started time.Time) {
+// stampCLI fills the run metadata of records made outside a suite: what
+// made them (suite), when, and the provider each ran on.
+func stampCLI(recs []reports.Record, suite string, started time.Time, provider func(*reports.Record) string) {
 	host, _ := os.Hostname()
 	for i := range recs {
 		recs[i].Run = reports.RunInfo{
 			Version:   buildinfo.Version(),
-			Suite:     "evalclip kernels",
+			Suite:     suite,
 			StartedAt: started.UTC().Truncate(time.Second),
 			Host:      host,
-			Provider:  fmt.Sprint(recs[i].Params[reports.ParamDevice]),
+			Provider:  provider(&recs[i]),
 			GoVersion: buildinfo.GoVersion(),
 		}
 	}
 }
 
-// printKernelRecords prints each device's peaks once, then one Go
-// benchmark-format line per record, so that benchstat can compare runs.
+// printKernelRecords prints each device's peaks once as comments, then the
+// records in the Go benchmark format (the one writer a suite's bench.txt
+// uses), so that benchstat compares a command-line timing with a suite's.
 func printKernelRecords(w io.Writer, recs []reports.Record) error {
 	seen := map[string]bool{}
 	for _, r := range recs {
@@ -155,15 +165,5 @@ func printKernelRecords(w io.Writer, recs []reports.Record) error {
 				r.Metrics[reports.MetricPeakGFLOPS], r.Metrics[reports.MetricPeakGBPS], r.Extra["peak_method"])
 		}
 	}
-	for _, r := range recs {
-		m := r.Metrics
-		_, err := fmt.Fprintf(w, "BenchmarkKernel/impl=%v/dtype=%v/shape=%v/k=%v \t%v\t%.0f ns/op\t%.4g ms/op-min\t%.4g GFLOP/s\t%.4g GB/s\t%.3f frac_peak\t%.3g max_abs_err\n",
-			r.Params[reports.ParamImpl], r.Params[reports.ParamDType], r.Params[reports.ParamShape], r.Params[reports.ParamTopK],
-			r.Extra["reps"], m[reports.MetricMsMedian]*1e6, m[reports.MetricMsMin],
-			m[reports.MetricGFLOPS], m[reports.MetricGBPS], m[reports.MetricFracPeak], m[reports.MetricMaxAbsErr])
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return reports.WriteBench(w, recs)
 }

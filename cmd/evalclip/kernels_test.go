@@ -15,14 +15,26 @@ func TestKernelsCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "# cpu fp32: peak ") {
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "# cpu fp32: peak ") {
 		t.Fatalf("output:\n%s", stdout)
 	}
-	bench := regexp.MustCompile(`^BenchmarkKernel/impl=(cpu|go-naive)/dtype=fp32/shape=64x100x16/k=3 \t2\t\d+ ns/op\t[0-9.e+-]+ ms/op-min\t[0-9.e+-]+ GFLOP/s\t[0-9.e+-]+ GB/s\t[0-9.]+ frac_peak\t[0-9.e+-]+ max_abs_err$`)
+	// The Go benchmark format of a suite's bench.txt: seconds per call.
+	bench := regexp.MustCompile(`^BenchmarkKernel/impl=(cpu|go-naive)/dtype=fp32/shape=64x100x16/k=3/device=cpu 64 [0-9.e+-]+ sec/op [0-9.e+-]+ min-sec/op [0-9.e+-]+ GFLOP/s [0-9.e+-]+ GB/s [0-9.e+-]+ frac-peak [0-9.e+-]+ max-abs-err$`)
+	n := 0
 	for _, l := range lines[1:] {
-		if !bench.MatchString(l) {
-			t.Errorf("line %q is not a benchmark line", l)
+		switch {
+		case strings.HasPrefix(l, "Benchmark"):
+			if !bench.MatchString(l) {
+				t.Errorf("line %q is not a benchmark line", l)
+			}
+			n++
+		case strings.HasPrefix(l, "# ") || strings.HasPrefix(l, "Unit "):
+		default:
+			t.Errorf("unexpected line %q", l)
 		}
+	}
+	if n != 2 {
+		t.Errorf("%d benchmark lines, want 2:\n%s", n, stdout)
 	}
 
 	stdout, stderr, code = cli(t, "kernels", "--n", "10", "--c", "20", "--d", "4", "--reps", "1", "--json")
@@ -51,12 +63,12 @@ func TestKernelsCommandErrors(t *testing.T) {
 		{[]string{"--impl", "fastest"}, `unknown implementation "fastest"`},
 		{[]string{"--dtype", "fp8"}, `--dtype: unknown dtype "fp8" (expected fp32, tf32, fp16 or bf16)`},
 		{[]string{"--impl", "cpu", "--dtype", "bf16"}, "cpu computes in fp32, none of the dtypes asked for (bf16)"},
-		{[]string{"--k", "0"}, "--k = 0 out of range 1..C (C = 1000)"},
-		{[]string{"--c", "3", "--k", "5"}, "--k = 5 out of range 1..C (C = 3)"},
-		{[]string{"--n", "0"}, "--n, --c and --d must be at least 1"},
-		{[]string{"--reps", "0"}, "--reps = 0, must be at least 1"},
-		{[]string{"--warmup", "-1"}, "--warmup = -1, must be 0 or more"},
-		{[]string{"--impl", ","}, "--impl is empty"},
+		{[]string{"--k", "0"}, "--k: must be at least 1, got 0"},
+		{[]string{"--c", "3", "--k", "5"}, "k = 5 is more than the 3 classes of shape 50000x3x512"},
+		{[]string{"--n", "0"}, `--n, --c and --d: shape "0x1000x512": "0" is not a positive integer`},
+		{[]string{"--reps", "0"}, "--reps: must be at least 1, got 0"},
+		{[]string{"--warmup", "-1"}, "--warmup: must be 0 or more, got -1"},
+		{[]string{"--impl", ","}, "--impl: empty"},
 		{[]string{"extra"}, `unexpected arguments ["extra"]`},
 		{[]string{"--n", "x"}, `invalid value "x" for flag -n`},
 		{[]string{"--impl", "cuda-fused"}, "cuda-fused: CUDA kernels not built: rebuild with -tags cuda"},

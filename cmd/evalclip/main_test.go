@@ -16,13 +16,14 @@ import (
 	"github.com/evalclip/evalclip/encoders"
 	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/suites"
+	"github.com/evalclip/evalclip/suites/tasks"
 )
 
 // TestMain lets the test binary act as evalclip itself (for signal tests):
 // with EVALCLIP_TEST_MAIN set it runs main() with a slow zero-shot stand-in.
 func TestMain(m *testing.M) {
 	if os.Getenv("EVALCLIP_TEST_MAIN") != "" {
-		taskOverrides = map[suites.TaskType]suites.TaskRunner{suites.TaskZeroShot: slowTask{}}
+		taskOverrides = map[suites.TaskType]suites.TaskRunner{tasks.TypeZeroShot: slowTask{}}
 		main()
 		return
 	}
@@ -77,7 +78,7 @@ func writeSuite(t *testing.T, n int, extra string) string {
 }
 
 func withTasks(t *testing.T) {
-	taskOverrides = map[suites.TaskType]suites.TaskRunner{suites.TaskZeroShot: slowTask{}}
+	taskOverrides = map[suites.TaskType]suites.TaskRunner{tasks.TypeZeroShot: slowTask{}}
 	t.Cleanup(func() { taskOverrides = nil })
 }
 
@@ -197,7 +198,7 @@ func TestRunUnwritableOutput(t *testing.T) {
 
 func TestRunUnavailableTask(t *testing.T) {
 	p := writeSuite(t, 1, "[[tasks]]\ntype = \"kernels\"\nshapes = [\"4x4x4\"]\n")
-	taskOverrides = map[suites.TaskType]suites.TaskRunner{suites.TaskZeroShot: slowTask{}}
+	taskOverrides = map[suites.TaskType]suites.TaskRunner{tasks.TypeZeroShot: slowTask{}}
 	defer func() { taskOverrides = nil }()
 	_, errOut, code := cli(t, "run", p, "--out", filepath.Join(t.TempDir(), "o"))
 	if code != 2 || !strings.Contains(errOut, `task type "kernels" is not available`) {

@@ -60,8 +60,8 @@ func init() {
 			var mean, std tripleFlag
 			fs.Var(&mean, "mean", "per-channel mean r,g,b (default OpenAI's 0.48145466,0.4578275,0.40821073)")
 			fs.Var(&std, "std", "per-channel std r,g,b (default OpenAI's 0.26862954,0.26130258,0.27577711)")
-			resize := fs.String("resize", def.Resize, "resize mode: shortest (shorter side to N, center crop) or squash (both sides to N)")
-			interp := fs.String("interpolation", def.Interpolation, "filter: bicubic or bilinear (Pillow's)")
+			resize := fs.String("resize", string(def.Resize), "resize mode: shortest (shorter side to N, center crop) or squash (both sides to N)")
+			interp := fs.String("interpolation", string(def.Interpolation), "filter: bicubic or bilinear (Pillow's)")
 			cfgPath := fs.String("config", "", "model preprocessing file to start from: open_clip preprocess_cfg.json or Hugging Face preprocessor_config.json (flags given explicitly override it)")
 			out := fs.String("out", "", "output .npy file (required)")
 			workers := fs.Int("workers", 0, "decoding goroutines (0 = all cores)")
@@ -73,36 +73,48 @@ func init() {
 				if len(args) == 0 {
 					return usagef(hint, "preprocess: no images given")
 				}
-				c := def
-				if *cfgPath != "" {
-					var err error
-					if c, err = imageproc.LoadModelPreprocess(*cfgPath); err != nil {
-						return usagef(hint, "preprocess: --config: %v", err)
-					}
-				}
+				// The same precedence as a model's: flags given explicitly,
+				// then the --config file, then CLIP's defaults.
 				set := map[string]bool{}
 				fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-				if set["size"] || *cfgPath == "" {
-					c.Size = *size
+				sources := imageproc.Sources{Defaults: def}
+				o := &sources.Overrides
+				if set["size"] {
+					if *size < 1 {
+						return usagef(hint, "preprocess: --size %d: want a positive size", *size)
+					}
+					o.Size = *size
 				}
-				if set["resize"] || *cfgPath == "" {
-					c.Resize = *resize
+				if set["resize"] {
+					if err := o.Resize.UnmarshalText([]byte(*resize)); err != nil {
+						return usagef(hint, "preprocess: --resize: %v", err)
+					}
 				}
-				if set["interpolation"] || *cfgPath == "" {
-					c.Interpolation = *interp
+				if set["interpolation"] {
+					if err := o.Interpolation.UnmarshalText([]byte(*interp)); err != nil {
+						return usagef(hint, "preprocess: --interpolation: %v", err)
+					}
 				}
 				if mean.set {
-					c.Mean = mean.v
+					o.Mean = &mean.v
 				}
 				if std.set {
-					c.Std = std.v
+					o.Std = &std.v
 				}
-				if err := c.Validate(); err != nil {
+				if *cfgPath != "" {
+					file, err := imageproc.LoadModelPreprocess(*cfgPath)
+					if err != nil {
+						return usagef(hint, "preprocess: --config: %v", err)
+					}
+					sources.File = &file
+				}
+				c, err := imageproc.Resolve(sources)
+				if err != nil {
 					return usagef(hint, "preprocess: %v", err)
 				}
 				src := fileSource(args)
 				shape := []int{len(args), 3, c.Size, c.Size}
-				err := atomicfile.Write(*out, 0o644, func(w io.Writer) error {
+				err = atomicfile.Write(*out, 0o644, func(w io.Writer) error {
 					nw, err := npy.NewWriter(w, shape)
 					if err != nil {
 						return err

@@ -2,46 +2,28 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
+	"path/filepath"
 	"strings"
+	"time"
 
 	kblas "github.com/evalclip/evalclip/kernels/blas"
 	"github.com/evalclip/evalclip/probe"
+	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/suites"
+	"github.com/evalclip/evalclip/suites/tasks"
 )
 
 const probeUsage = "usage: evalclip probe --train-features A.npy --train-labels a.npy --test-features B.npy --test-labels b.npy [--val-features V.npy --val-labels v.npy | --val-fraction F] [--c C] [--normalize] [--seed S]"
-
-// probeOutput is the JSON object `evalclip probe` prints.
-type probeOutput struct {
-	Acc1               float64            `json:"acc1"`
-	Acc5               float64            `json:"acc5"`
-	MeanPerClassRecall float64            `json:"mean_per_class_recall"`
-	C                  float64            `json:"C"`
-	FitS               float64            `json:"fit_s"`
-	Swept              bool               `json:"swept"`
-	Normalize          bool               `json:"normalize"`
-	NumClasses         int                `json:"num_classes"`
-	Dim                int                `json:"dim"`
-	NTrain             int                `json:"n_train"`
-	NVal               int                `json:"n_val"`
-	NTest              int                `json:"n_test"`
-	BLAS               string             `json:"blas"`
-	Iterations         int                `json:"iterations"`
-	Converged          bool               `json:"converged"`
-	Sweep              []probe.SweepPoint `json:"sweep"`
-}
 
 func init() {
 	register(&command{
 		name:    "probe",
 		args:    "--train-features A.npy --train-labels a.npy --test-features B.npy --test-labels b.npy [flags]",
-		summary: "linear-probe logistic regression on .npy features (CLIP-paper C sweep); prints one JSON object",
+		summary: "linear-probe logistic regression on .npy features (CLIP-paper C sweep); prints its record",
 		flags: func(fs *flag.FlagSet) func(context.Context, io.Writer, io.Writer, []string) error {
 			trainX := fs.String("train-features", "", "training features, a float32 .npy of shape (samples, features)")
 			trainY := fs.String("train-labels", "", "training labels, an int64 or int32 .npy of shape (samples,)")
@@ -57,6 +39,9 @@ func init() {
 			tol := fs.Float64("tol", probe.DefaultTol, "gradient tolerance (sklearn's tol)")
 			workers := fs.Int("workers", 0, "goroutines for the gradient (0 = all cores)")
 			numClasses := fs.Int("num-classes", 0, "number of classes (0 = largest label + 1)")
+			model := fs.String("model", "features", "model name for the record (and its benchmark name)")
+			dataset := fs.String("dataset", "", "dataset name for the record (default: the training features' file name)")
+			benchOut := fs.Bool("bench", false, "print the Go benchmark format, as a suite's bench.txt holds it, instead of the JSON record")
 			return func(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 				set := map[string]bool{}
 				fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -69,16 +54,22 @@ func init() {
 					return usagef(probeUsage, "probe: --val-features and --val-labels go together")
 				case *valX != "" && set["val-fraction"]:
 					return usagef(probeUsage, "probe: give either --val-features/--val-labels or --val-fraction, not both")
-				case !(*valFrac > 0 && *valFrac < 1):
-					return usagef(probeUsage, "probe: --val-fraction %v: want 0 < F < 1", *valFrac)
-				case *c < 0 || math.IsNaN(*c) || math.IsInf(*c, 0):
-					return usagef(probeUsage, "probe: --c %v: want C > 0, or 0 for the sweep", *c)
-				case *maxIter < 1:
-					return usagef(probeUsage, "probe: --max-iter %d: want at least 1", *maxIter)
-				case !(*tol > 0):
-					return usagef(probeUsage, "probe: --tol %v: want > 0", *tol)
 				case *workers < 0 || *numClasses < 0:
 					return usagef(probeUsage, "probe: --workers and --num-classes must not be negative")
+				}
+				// The flags fill the options of a suite's linear_probe task
+				// (all the training data, one seed) and are checked by the
+				// same code.
+				cfg := &tasks.LinearProbe{Shots: []int{0}, Seeds: []int{int(*seed)}, Normalize: normalize,
+					ValFraction: *valFrac, MaxIter: *maxIter, Tol: *tol}
+				if *c != 0 { // 0 asks for the sweep
+					cfg.C = c
+				}
+				if !(*valFrac > 0) {
+					return usagef(probeUsage, "probe: --val-fraction: must be in (0, 1), got %v", *valFrac)
+				}
+				if probs := suites.ValidateConfig(cfg); len(probs) > 0 {
+					return usagef(probeUsage, "%s", flagProblems("probe", probs, probeFlags))
 				}
 				type input struct {
 					name string
@@ -133,7 +124,8 @@ func init() {
 				if w := kblas.CoreWarning(); w != "" {
 					fmt.Fprintf(stderr, "evalclip: warning: %s\n", w)
 				}
-				opts := probe.Options{C: *c, Normalize: *normalize, MaxIter: *maxIter, Tol: *tol, Workers: *workers, ValFraction: *valFrac, Seed: *seed}
+				started := time.Now()
+				opts := cfg.Options(*seed, *workers)
 				res, err := probe.Evaluate(ctx, train, val, test, k, opts)
 				if err != nil {
 					if errors.Is(err, context.Canceled) {
@@ -141,22 +133,38 @@ func init() {
 					}
 					return probeInputError(err)
 				}
-				out := probeOutput{
-					Acc1: res.Acc1, Acc5: res.Acc5, MeanPerClassRecall: res.MeanPerClassRecall,
-					C: res.C, FitS: res.FitSeconds, Swept: *c == 0, Normalize: *normalize,
-					NumClasses: k, Dim: train.D, NTrain: res.NTrain, NVal: res.NVal, NTest: res.NTest,
-					BLAS: kblas.Backend(), Iterations: res.Model.Iterations, Converged: res.Model.Converged, Sweep: res.Sweep,
+				classes := make([]string, k)
+				for i := range classes {
+					classes[i] = fmt.Sprint(i)
 				}
-				if out.Sweep == nil {
-					out.Sweep = []probe.SweepPoint{}
+				cls, err := tasks.Classify(res.Top5, len(res.Top5)/max(1, test.N), test.Y, classes)
+				if err != nil {
+					return err
 				}
-				enc := json.NewEncoder(stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(out)
+				validation := "--val-fraction of train"
+				if *valX != "" {
+					validation = *valX
+				}
+				rec := cfg.Record(res, cls, opts, validation)
+				rec.Task, rec.Model, rec.Dataset, rec.Split = reports.TaskLinearProbe, *model, *dataset, "test"
+				if rec.Dataset == "" {
+					rec.Dataset = strings.TrimSuffix(filepath.Base(*trainX), filepath.Ext(*trainX))
+				}
+				rec.DurationS = res.FitSeconds
+				rec.Params["num_classes"] = k
+				recs := []reports.Record{rec}
+				stampCLI(recs, "evalclip probe", started, func(*reports.Record) string { return "cpu" })
+				if *benchOut {
+					return reports.WriteBench(stdout, recs)
+				}
+				return reports.EncodeResults(stdout, recs)
 			}
 		},
 	})
 }
+
+// probeFlags maps the linear_probe task's keys to the flags that fill them.
+var probeFlags = map[string]string{"c": "--c", "val_fraction": "--val-fraction", "max_iter": "--max-iter", "tol": "--tol", "seeds": "--seed"}
 
 // checkTrainClasses fails when a class in [0, k) has no training sample;
 // where(c) says where else the class appears.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/evalclip/evalclip/probe"
+	"github.com/evalclip/evalclip/reports"
 )
 
 // probeFixture returns the path of a file in probe/testdata (see
@@ -21,46 +22,55 @@ func probeArgs(extra ...string) []string {
 	return append(args, extra...)
 }
 
-func TestProbeFixedC(t *testing.T) {
-	stdout, stderr, code := cli(t, probeArgs("--c", "10")...)
+// probeRecord runs evalclip probe and returns the one record it prints.
+func probeRecord(t *testing.T, args ...string) reports.Record {
+	t.Helper()
+	stdout, stderr, code := cli(t, args...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var out map[string]any
-	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
-		t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout)
+	var recs []reports.Record
+	if err := json.Unmarshal([]byte(stdout), &recs); err != nil || len(recs) != 1 {
+		t.Fatalf("stdout is not one record (the results.json format): %v\n%s", err, stdout)
 	}
-	for _, k := range []string{"acc1", "acc5", "mean_per_class_recall", "C", "fit_s", "sweep", "num_classes", "n_train", "n_test"} {
-		if _, ok := out[k]; !ok {
-			t.Errorf("output lacks %q: %s", k, stdout)
+	return recs[0]
+}
+
+func TestProbeFixedC(t *testing.T) {
+	r := probeRecord(t, probeArgs("--c", "10")...)
+	for _, k := range []string{"acc1", "acc5", "mean_per_class_recall"} {
+		if _, ok := r.Metrics[k]; !ok {
+			t.Errorf("metrics lack %q: %v", k, r.Metrics)
+		}
+	}
+	for _, k := range []string{"C", "fit_s", "sweep", "num_classes", "n_train"} {
+		if _, ok := r.Params[k]; !ok {
+			t.Errorf("params lack %q: %v", k, r.Params)
 		}
 	}
 	// sklearn: C=10 on the fixture scores 0.8327 (probe/testdata/sklearn_reference.json).
-	if acc := out["acc1"].(float64); math.Abs(acc-0.8326666666666667) > 0.002 {
+	if acc := r.Metrics["acc1"]; math.Abs(acc-0.8326666666666667) > 0.002 {
 		t.Errorf("acc1 %.4f, sklearn 0.8327", acc)
 	}
-	if out["C"].(float64) != 10 || out["num_classes"].(float64) != 10 || out["n_train"].(float64) != 600 {
-		t.Errorf("C %v, classes %v, n_train %v", out["C"], out["num_classes"], out["n_train"])
+	if r.Params["C"].(float64) != 10 || r.Params["num_classes"].(float64) != 10 || r.Params["n_train"].(float64) != 600 || r.NSamples != 1500 {
+		t.Errorf("C %v, classes %v, n_train %v, n_test %d", r.Params["C"], r.Params["num_classes"], r.Params["n_train"], r.NSamples)
+	}
+	if r.Task != reports.TaskLinearProbe || r.Dataset != "train_features" || r.Run.Suite != "evalclip probe" {
+		t.Errorf("record identity: task %q dataset %q suite %q", r.Task, r.Dataset, r.Run.Suite)
 	}
 }
 
 func TestProbeSweepWithValidationFiles(t *testing.T) {
-	stdout, stderr, code := cli(t, probeArgs("--val-features", probeFixture("val_features.npy"), "--val-labels", probeFixture("val_labels.npy"))...)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	var out struct {
-		C     float64            `json:"C"`
-		Acc1  float64            `json:"acc1"`
-		NVal  int                `json:"n_val"`
-		Sweep []probe.SweepPoint `json:"sweep"`
-	}
-	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+	r := probeRecord(t, probeArgs("--val-features", probeFixture("val_features.npy"), "--val-labels", probeFixture("val_labels.npy"))...)
+	var sweep []probe.SweepPoint
+	raw, _ := json.Marshal(r.Params["sweep"])
+	if err := json.Unmarshal(raw, &sweep); err != nil {
 		t.Fatal(err)
 	}
+	c, acc1, nVal := r.Params["C"].(float64), r.Metrics["acc1"], int(r.Params["n_val"].(float64))
 	// sklearn's sweep on the same files picks C = 10^(4/8) and scores 0.856.
-	if math.Abs(out.C-math.Pow(10, 0.5)) > 1e-12 || math.Abs(out.Acc1-0.856) > 0.002 || out.NVal != 300 || len(out.Sweep) != 15 {
-		t.Errorf("C=%g acc1=%.4f n_val=%d, %d points; want C=3.162, acc1 0.856, 300 validation samples, 15 points", out.C, out.Acc1, out.NVal, len(out.Sweep))
+	if math.Abs(c-math.Pow(10, 0.5)) > 1e-12 || math.Abs(acc1-0.856) > 0.002 || nVal != 300 || len(sweep) != 15 {
+		t.Errorf("C=%g acc1=%.4f n_val=%d, %d points; want C=3.162, acc1 0.856, 300 validation samples, 15 points", c, acc1, nVal, len(sweep))
 	}
 }
 
@@ -94,8 +104,8 @@ func TestProbeBadInput(t *testing.T) {
 		{"missing flag", []string{"probe", "--train-features", "a.npy"}, "are required"},
 		{"val files and fraction", probeArgs("--val-features", "v.npy", "--val-labels", "w.npy", "--val-fraction", "0.3"), "not both"},
 		{"val features alone", probeArgs("--val-features", "v.npy"), "go together"},
-		{"bad fraction", probeArgs("--val-fraction", "1"), "--val-fraction 1: want 0 < F < 1"},
-		{"negative C", probeArgs("--c", "-2"), "--c -2: want C > 0"},
+		{"bad fraction", probeArgs("--val-fraction", "1"), "--val-fraction: must be in [0, 1), got 1"},
+		{"negative C", probeArgs("--c", "-2"), "--c: must be positive and finite, got -2"},
 		{"positional argument", probeArgs("extra"), "unexpected arguments extra"},
 		{"missing file", probeArgs("--val-features", filepath.Join(dir, "nope.npy"), "--val-labels", probeFixture("val_labels.npy")), "nope.npy: no such file or directory"},
 		{"mismatched counts", []string{"probe", "--train-features", probeFixture("train_features.npy"), "--train-labels", probeFixture("test_labels.npy"),

@@ -160,7 +160,7 @@ func (s scoreTask) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 }
 
 func withScoreTasks(t *testing.T, acc1 float64) {
-	taskOverrides = map[suites.TaskType]suites.TaskRunner{suites.TaskZeroShot: scoreTask{acc1}, suites.TaskLinearProbe: scoreTask{acc1}}
+	taskOverrides = map[suites.TaskType]suites.TaskRunner{tasks.TypeZeroShot: scoreTask{acc1}, tasks.TypeLinearProbe: scoreTask{acc1}}
 	t.Cleanup(func() { taskOverrides = nil })
 }
 

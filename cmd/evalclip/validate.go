@@ -45,11 +45,6 @@ func init() {
 						fmt.Fprintf(stdout, "%s: ok: suite %q, %d models, %d datasets, %d tasks, %d jobs\n",
 							path, s.Name, len(s.Models), len(s.Datasets), len(s.Tasks), len(jobs))
 					}
-					for _, t := range s.Tasks {
-						if _, ok := suites.LookupTask(t.Type); !ok {
-							fmt.Fprintf(stderr, "%s: warning: task type %q is not available in this build\n", path, t.Type)
-						}
-					}
 				}
 				return errors.Join(errs...)
 			}

@@ -49,8 +49,8 @@ func New(spec encoders.Spec) (*Model, error) {
 	}
 	base := imageproc.Default()
 	base.Size = DefaultSize
-	pre := encoders.PreprocessFor(spec, base)
-	if err := pre.Validate(); err != nil {
+	pre, err := imageproc.Resolve(imageproc.Sources{Overrides: spec.Overrides(), Defaults: base})
+	if err != nil {
 		return nil, fmt.Errorf("fake model %s: %w", spec.Name, err)
 	}
 	if pre.Size < grid {
@@ -99,6 +99,9 @@ type imageTower Model
 
 func (t *imageTower) Preprocess() imageproc.Config { return t.pre }
 func (t *imageTower) Dim() int                     { return t.dim }
+
+// RequestSize: the fake tower embeds a whole call at once.
+func (t *imageTower) RequestSize(n int) (size, concurrent int) { return max(n, 1), 1 }
 
 func (t *imageTower) EncodeImages(ctx context.Context, pixels []float32, n int) ([]float32, error) {
 	s := t.pre.Size

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/evalclip/evalclip/encoders"
+	"github.com/evalclip/evalclip/encoders/encodertest"
 )
 
 func TestDeterministic(t *testing.T) {
@@ -71,4 +72,11 @@ func TestBadInput(t *testing.T) {
 	if _, err := m.Text().EncodeTexts(ctx, []string{"x"}); err == nil {
 		t.Error("cancelled context ignored")
 	}
+}
+
+func TestConformance(t *testing.T) {
+	encodertest.Run(t, backend{}, encoders.Spec{Name: "fake", EmbedDim: 16}, encoders.Runtime{})
+	t.Run("image-only", func(t *testing.T) {
+		encodertest.Run(t, backend{}, encoders.Spec{Name: "rn50", ImageOnly: true}, encoders.Runtime{})
+	})
 }

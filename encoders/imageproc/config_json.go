@@ -64,10 +64,10 @@ func ParsePreprocessCfg(data []byte) (Config, error) {
 		copy(f.dst[:], f.v)
 	}
 	if raw.Interpolation != nil {
-		c.Interpolation = *raw.Interpolation
+		c.Interpolation = Interpolation(*raw.Interpolation)
 	}
 	if raw.ResizeMode != nil {
-		c.Resize = *raw.ResizeMode
+		c.Resize = ResizeMode(*raw.ResizeMode)
 	}
 	if err := c.Validate(); err != nil {
 		return c, err

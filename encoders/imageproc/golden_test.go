@@ -14,13 +14,13 @@ import (
 // goldenCase is one entry of testdata/images/golden/manifest.json, written
 // by tools/fixtures/make_images.py: torchvision's preprocessing on Pillow.
 type goldenCase struct {
-	Image         string    `json:"image"`
-	Size          int       `json:"size"`
-	Resize        string    `json:"resize"`
-	Interpolation string    `json:"interpolation"`
-	Mean          []float32 `json:"mean"`
-	Std           []float32 `json:"std"`
-	Golden        string    `json:"golden"`
+	Image         string        `json:"image"`
+	Size          int           `json:"size"`
+	Resize        ResizeMode    `json:"resize"`
+	Interpolation Interpolation `json:"interpolation"`
+	Mean          []float32     `json:"mean"`
+	Std           []float32     `json:"std"`
+	Golden        string        `json:"golden"`
 }
 
 const imagesDir = "../../testdata/images"

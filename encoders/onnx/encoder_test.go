@@ -12,14 +12,10 @@ import (
 	"testing"
 
 	"github.com/evalclip/evalclip/encoders"
+	"github.com/evalclip/evalclip/encoders/encodertest"
 	"github.com/evalclip/evalclip/encoders/onnxrt"
 	"github.com/evalclip/evalclip/internal/npy"
 )
-
-// The fixtures under testdata/models/layouts and their golden outputs are made
-// by tools/fixtures/make_encoder_fixtures.py (PyTorch); the tiny digits model
-// and its golden text features by tools/tinyclip/train.py.
-var root = filepath.Join("..", "..", "testdata", "models")
 
 // requireORT loads ONNX Runtime the way a suite would for the provider a GPU
 // check asks for (ProviderTestEnv; the CPU otherwise).
@@ -278,4 +274,21 @@ func TestProviderMatchesPyTorch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConformance runs the encoder conformance suite on the shipped tiny
+// CLIP model (static batch-1 towers, run concurrently) and on the Hugging
+// Face layout fixture (dynamic batch), and on an image-only open.
+func TestConformance(t *testing.T) {
+	requireORT(t)
+	t.Run("tinyclip-digits", func(t *testing.T) {
+		encodertest.Run(t, backend{}, encoders.Spec{Name: "tiny", Path: filepath.Join(root, "tinyclip-digits")}, encoders.Runtime{Threads: 2, BatchSize: 4})
+	})
+	t.Run("hf", func(t *testing.T) {
+		encodertest.Run(t, backend{}, encoders.Spec{Name: "hf", Path: filepath.Join(root, "layouts", "hf")}, encoders.Runtime{Threads: 2, BatchSize: 3})
+	})
+	t.Run("image-only", func(t *testing.T) {
+		encodertest.Run(t, backend{}, encoders.Spec{Name: "rn", Path: filepath.Join(root, "layouts", "hf", "vision_model.onnx"), ImageOnly: true, ImageSize: 32},
+			encoders.Runtime{Threads: 1})
+	})
 }

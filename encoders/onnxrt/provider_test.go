@@ -72,3 +72,12 @@ func TestCheckProviderFiles(t *testing.T) {
 		t.Errorf("unknown provider: %v", err)
 	}
 }
+
+func TestVersionOrder(t *testing.T) {
+	if !versionLess("1.9.0", "1.30.0") || versionLess("1.30.0", "1.30.0") || !versionLess("1.30", "1.30.1") {
+		t.Error("versionLess")
+	}
+	if !tooOld("1.23.2") || tooOld("1.24.0") || tooOld("2.0") || tooOld("garbage") {
+		t.Error("tooOld")
+	}
+}

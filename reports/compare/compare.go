@@ -41,6 +41,8 @@ func (o *Options) defaults() {
 type Row struct {
 	Task, Model, Dataset, Split string
 	K                           int
+	// Key is the measurement's seedless key.
+	Key reports.Key
 	Metric                      string
 	// Old and New are means over seeds (NaN when absent); Delta = New - Old.
 	Old, New, Delta float64
@@ -56,25 +58,23 @@ type Row struct {
 	Note string
 }
 
-// ID names the row like a benchmark: zeroshot/model=m/dataset=d[/k=K].
-func (r *Row) ID() string {
-	g := reports.Group{Task: r.Task, Model: r.Model, Dataset: r.Dataset, Split: r.Split, K: r.K}
-	return g.ID()
-}
+// ID names the row like a benchmark: zeroshot/model=m/dataset=d[/k=K]
+// ([reports.Key.GroupID]).
+func (r *Row) ID() string { return r.Key.GroupID() }
 
 // Compare matches the classification records of two runs and returns one
 // row per measurement present in either, in the order of old then new.
 func Compare(old, new []reports.Record, opt Options) []Row {
 	opt.defaults()
 	og, ng := reports.GroupSeeds(old), reports.GroupSeeds(new)
-	key := func(g *reports.Group) string { return fmt.Sprintf("%s/%v", g.ID(), g.Supervised) }
-	newBy := map[string]*reports.Group{}
+	key := func(g *reports.Group) reports.Key { return g.Key() }
+	newBy := map[reports.Key]*reports.Group{}
 	for _, g := range ng {
 		newBy[key(g)] = g
 	}
 	rng := rand.NewPCG(opt.Seed, 0x5eed)
 	var rows []Row
-	matched := map[string]bool{}
+	matched := map[reports.Key]bool{}
 	for _, o := range og {
 		n := newBy[key(o)]
 		if n == nil {
@@ -93,7 +93,7 @@ func Compare(old, new []reports.Record, opt Options) []Row {
 }
 
 func row(g *reports.Group, metric, note string) Row {
-	r := Row{Task: g.Task, Model: g.Model, Dataset: g.Dataset, Split: g.Split, K: g.K, Metric: metric,
+	r := Row{Task: g.Task, Model: g.Model, Dataset: g.Dataset, Split: g.Split, K: g.K, Key: g.Key(), Metric: metric,
 		Old: math.NaN(), New: math.NaN(), Delta: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), Note: note}
 	if st := g.Stat(metric); note == "only in OLD" {
 		r.Old = st.Mean
@@ -110,7 +110,7 @@ func Delta(old, new *reports.Group, opt Options, rng rand.Source) Row {
 	if rng == nil {
 		rng = rand.NewPCG(opt.Seed, 0x5eed)
 	}
-	r := Row{Task: old.Task, Model: old.Model, Dataset: old.Dataset, Split: old.Split, K: old.K, Metric: opt.Metric,
+	r := Row{Task: old.Task, Model: old.Model, Dataset: old.Dataset, Split: old.Split, K: old.K, Key: old.Key(), Metric: opt.Metric,
 		Lo: math.NaN(), Hi: math.NaN()}
 	os, ns := old.Stat(opt.Metric), new.Stat(opt.Metric)
 	r.Old, r.New = os.Mean, ns.Mean

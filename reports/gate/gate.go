@@ -8,7 +8,6 @@ import (
 
 	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/reports/compare"
-	"github.com/evalclip/evalclip/reports/tables"
 )
 
 // Config is what the gate checks against.
@@ -111,13 +110,10 @@ func (u *unit) stat(metric string) reports.Stat {
 	return g.Stat(metric)
 }
 
+// unitOf names a record's measurement over seeds by its key
+// ([reports.Key.GroupID]); name is the ID without the task.
 func unitOf(r *reports.Record) (id, task, name string) {
-	if r.Task == reports.TaskKernel {
-		name = strings.TrimPrefix(tables.BenchName(r), "Kernel/")
-		return r.Task + "/" + name, r.Task, name
-	}
-	g := reports.Group{Task: r.Task, Model: r.Model, Dataset: r.Dataset, Split: r.Split, K: r.K}
-	id = g.ID()
+	id = r.Key().GroupID()
 	return id, r.Task, strings.TrimPrefix(id, r.Task+"/")
 }
 

@@ -143,7 +143,7 @@ func Render(recs []reports.Record, opt Options) (*Output, error) {
 		}
 	}
 	if has(FormatBench) {
-		if err := write(BenchFile, func(w io.Writer) error { return tables.WriteBench(w, recs) }); err != nil {
+		if err := write(BenchFile, func(w io.Writer) error { return reports.WriteBench(w, recs) }); err != nil {
 			return out, err
 		}
 	}

@@ -1,5 +1,5 @@
 // Package tables turns result records into paper-style tables and writes
-// them as Markdown, CSV, LaTeX, HTML, JSON and Go benchmark format.
+// them as Markdown, CSV, LaTeX, HTML and JSON.
 //
 // Data flow:
 //
@@ -10,9 +10,8 @@
 //     [Throughput], [Kernels]; all of them: [Build]) return a [Table]: titled
 //     columns and cells that keep their numeric values.
 //  3. Writers render tables: [WriteMarkdown], [WriteCSV], [WriteLaTeX],
-//     [WriteHTML], [WriteJSON]. [WriteBench] writes the records themselves in
-//     the Go benchmark format (golang.org/x/perf/benchfmt) so that benchstat
-//     compares two runs.
+//     [WriteHTML], [WriteJSON]. (The records themselves in the Go benchmark
+//     format are reports.WriteBench.)
 //
 // Accuracies are shown in percent with one decimal, as the CLIP paper
 // prints them; few-shot cells are mean ± sample standard deviation over

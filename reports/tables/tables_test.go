@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/perf/benchfmt"
-
 	"github.com/evalclip/evalclip/reports"
 )
 
@@ -96,52 +94,6 @@ func TestTableContents(t *testing.T) {
 	}
 	if strings.Contains(s, "tinyclip | mnist | 4") {
 		t.Error("a failed job made it into a table")
-	}
-}
-
-func TestBenchIsReadableByBenchstat(t *testing.T) {
-	recs := fixture(t)
-	var b bytes.Buffer
-	if err := WriteBench(&b, recs); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "bench.txt", b.Bytes())
-	r := benchfmt.NewReader(bytes.NewReader(b.Bytes()), "bench.txt")
-	counts := map[string]int{}
-	var units benchfmt.UnitMetadataMap = map[benchfmt.UnitMetadataKey]*benchfmt.UnitMetadata{}
-	for r.Scan() {
-		switch rec := r.Result().(type) {
-		case *benchfmt.SyntaxError:
-			t.Fatalf("benchfmt: %v", rec)
-		case *benchfmt.UnitMetadata:
-			units[rec.UnitMetadataKey] = rec
-		case *benchfmt.Result:
-			base, _ := rec.Name.Parts()
-			counts[string(base)]++
-			if rec.GetConfig("suite") != "paper-small" {
-				t.Errorf("%s: suite config %q", rec.Name, rec.GetConfig("suite"))
-			}
-			if string(rec.Name.Full()) == "ZeroShot/model=ViT-B-32/dataset=pets" {
-				if v, ok := rec.Value("acc1"); !ok || v != 0.867568 {
-					t.Errorf("acc1 = %v %v", v, ok)
-				}
-			}
-			if string(rec.Name.Full()) == "ZeroShot/model=tinyclip/dataset=mnist" {
-				if _, ok := rec.Value("mean-per-class"); ok {
-					t.Error("NaN metric written as a measurement")
-				}
-			}
-		}
-	}
-	if err := r.Err(); err != nil {
-		t.Fatal(err)
-	}
-	// 5 zero-shot records, 108 probe records (seeds repeat a name), 7 kernels; the failed job is left out.
-	if counts["ZeroShot"] != 5 || counts["LinearProbe"] != 108 || counts["Kernel"] != 7 {
-		t.Errorf("results per benchmark: %v", counts)
-	}
-	if units.GetBetter("sec/op") != -1 || units.GetBetter("acc1") != 1 {
-		t.Errorf("unit metadata: sec/op %d acc1 %d", units.GetBetter("sec/op"), units.GetBetter("acc1"))
 	}
 }
 

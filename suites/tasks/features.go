@@ -18,6 +18,7 @@ import (
 	"github.com/evalclip/evalclip/encoders/imageproc"
 	"github.com/evalclip/evalclip/internal/atomicfile"
 	"github.com/evalclip/evalclip/internal/npy"
+	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/suites"
 )
 
@@ -39,6 +40,21 @@ type Features struct {
 	TowerSeconds, TotalSeconds float64
 	// Key is the cache key.
 	Key string
+	// TowerBatch is the number of images per image-tower request and
+	// TowerConcurrency the requests in flight at once, for a full decode
+	// batch (0 when the features came from the cache).
+	TowerBatch, TowerConcurrency int
+}
+
+// batchParams records the batching of the run in params: the decode batch
+// (runtime.batch_size) and, for features computed now, the batch actually
+// sent to the tower.
+func (f *Features) batchParams(params map[string]any, env *suites.Env) {
+	params[reports.ParamBatchSize] = env.Suite.Runtime.BatchSize
+	if f.TowerBatch > 0 {
+		params[reports.ParamTowerBatch] = f.TowerBatch
+		params[reports.ParamTowerConcurrency] = f.TowerConcurrency
+	}
 }
 
 // holder keeps a value in suites.Env.Resource, closing it at the end of
@@ -155,6 +171,7 @@ func extract(ctx context.Context, env *suites.Env, model encoders.Model, ds data
 	pre := tower.Preprocess()
 	n, dim := ds.Len(), tower.Dim()
 	f := &Features{X: make([]float32, 0, n*dim), D: dim, Labels: make([]int32, 0, n), Classes: ds.Classes()}
+	f.TowerBatch, f.TowerConcurrency = tower.RequestSize(min(n, max(1, env.Suite.Runtime.BatchSize)))
 	start := time.Now()
 	var towerTime time.Duration
 	env.Progress.SetTotal("encode images", n)

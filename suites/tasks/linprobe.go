@@ -3,6 +3,7 @@ package tasks
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -14,8 +15,15 @@ import (
 	"github.com/evalclip/evalclip/suites"
 )
 
+// TypeLinearProbe is the linear-probe task type.
+const TypeLinearProbe suites.TaskType = "linear_probe"
+
 func init() {
-	suites.RegisterTask(suites.TaskLinearProbe, LinearProbe{})
+	suites.RegisterKind(suites.Kind{
+		Type: TypeLinearProbe, RecordTask: reports.TaskLinearProbe, PerModel: true,
+		Summary:   "linear probe: logistic regression on frozen image features, k shots per class, C swept on validation data",
+		NewConfig: func() suites.TaskConfig { return &LinearProbe{} },
+	})
 	// The probe's GEMMs go through gonum's blas32/blas64: OpenBLAS when the
 	// build links it.
 	kblas.Use()
@@ -26,13 +34,132 @@ var coreWarning sync.Once
 // LinearProbe is the CLIP-paper linear-probe task: multinomial logistic
 // regression on frozen image features, C chosen on validation data, k shots
 // per class (k = 0: all training data), reported on the evaluated split.
+// Its fields are the [[tasks]] keys; `evalclip probe` fills the same.
 //
 // Validation data: the dataset's own val_split when it has one (for k > 0,
 // min(k, 4) samples per class drawn from it), else a stratified split of
 // the training split (for k > 0, min(k, 4) per class from the training
 // samples the k-shot draw left; for k = 0, the task's val_fraction, default
 // 0.2). The evaluated split is never used for fitting or choosing C.
-type LinearProbe struct{}
+type LinearProbe struct {
+	// Shots per class; 0 = all training data.
+	Shots []int `toml:"shots"`
+	// Seeds of the k-shot draws and validation splits (default [0]).
+	Seeds []int `toml:"seeds"`
+	// Normalize L2-normalises the features (default true).
+	Normalize *bool `toml:"normalize"`
+	// ValFraction is the fraction of train held out for validation when
+	// the dataset has no validation split (0 = 0.2).
+	ValFraction float64 `toml:"val_fraction"`
+	// C fixes the inverse regularisation strength; unset runs the sweep.
+	C *float64 `toml:"c"`
+	// MaxIter caps L-BFGS iterations per fit (default 1000) and Tol is the
+	// gradient tolerance (default 1e-4): scikit-learn's max_iter and tol.
+	MaxIter int     `toml:"max_iter"`
+	Tol     float64 `toml:"tol"`
+}
+
+// SetDefaults: seeds [0], normalised features, scikit-learn's iteration
+// limit and tolerance.
+func (lp *LinearProbe) SetDefaults() {
+	if len(lp.Seeds) == 0 {
+		lp.Seeds = []int{0}
+	}
+	if lp.Normalize == nil {
+		yes := true
+		lp.Normalize = &yes
+	}
+	if lp.MaxIter == 0 {
+		lp.MaxIter = probe.DefaultMaxIter
+	}
+	if lp.Tol == 0 {
+		lp.Tol = probe.DefaultTol
+	}
+}
+
+// Validate checks shots, seeds, the validation fraction, C and the
+// optimiser's limits.
+func (lp *LinearProbe) Validate(c *suites.Check) {
+	if len(lp.Shots) == 0 {
+		c.Addf("shots", "missing: list the shots per class to evaluate, e.g. [1, 2, 4, 8, 16] (0 = all training data)")
+	}
+	c.Counts("shots", "shots", lp.Shots)
+	c.Counts("seeds", "seed", lp.Seeds)
+	if lp.ValFraction < 0 || lp.ValFraction >= 1 || math.IsNaN(lp.ValFraction) {
+		c.Addf("val_fraction", "must be in [0, 1), got %v", lp.ValFraction)
+	}
+	if lp.C != nil && (!(*lp.C > 0) || math.IsInf(*lp.C, 0)) {
+		c.Addf("c", "must be positive and finite, got %v", *lp.C)
+	}
+	if lp.MaxIter < 1 {
+		c.Addf("max_iter", "must be at least 1, got %d", lp.MaxIter)
+	}
+	if !(lp.Tol > 0) || math.IsInf(lp.Tol, 0) {
+		c.Addf("tol", "must be positive and finite, got %v", lp.Tol)
+	}
+}
+
+// Plan makes one job per selected model, dataset, shot count and seed.
+func (lp *LinearProbe) Plan(p *suites.Planner) {
+	for _, on := range p.Pairs() {
+		for _, k := range lp.Shots {
+			for _, seed := range lp.Seeds {
+				shots := fmt.Sprintf("%d-shot", k)
+				if k == 0 {
+					shots = "all-shot"
+				}
+				p.Add(on, k, seed, fmt.Sprintf("/k=%d/seed=%d", k, seed), fmt.Sprintf("%s seed %d", shots, seed))
+			}
+		}
+	}
+}
+
+// Options returns the probe's settings for one seed, with workers
+// goroutines.
+func (lp *LinearProbe) Options(seed int64, workers int) probe.Options {
+	o := probe.Options{Normalize: lp.Normalize == nil || *lp.Normalize, Seed: seed, Workers: workers,
+		ValFraction: lp.ValFraction, MaxIter: lp.MaxIter, Tol: lp.Tol}
+	if lp.C != nil {
+		o.C = *lp.C
+	}
+	return o
+}
+
+// Record turns a probe result into the task's record: the classification
+// metrics and extras of cls, and the fit's settings and outcome as params
+// (C, normalize, fit_s, the sweep, sample counts, iterations, the BLAS);
+// validation says where the validation data came from.
+func (lp *LinearProbe) Record(res *probe.Result, cls *Classification, opts probe.Options, validation string) reports.Record {
+	params := map[string]any{
+		reports.ParamC:         res.C,
+		reports.ParamNormalize: opts.Normalize,
+		"fit_s":                res.FitSeconds,
+		"n_train":              res.NTrain,
+		"n_val":                res.NVal,
+		"validation":           validation,
+		"sweep":                res.Sweep,
+		"swept":                opts.C == 0,
+		"blas":                 kblas.Backend(),
+	}
+	if res.Model != nil {
+		params["iterations"] = res.Model.Iterations
+		params["converged"] = res.Model.Converged
+		params["dim"] = res.Model.Dim
+	}
+	if res.Sweep == nil {
+		params["sweep"] = []probe.SweepPoint{}
+	}
+	return reports.Record{Metrics: cls.Metrics, NSamples: res.NTest, Params: params, Extra: cls.Extra}
+}
+
+// of returns the options of job's task, or lp when the job carries none
+// (a job built by hand).
+func (lp *LinearProbe) of(job *suites.Job) *LinearProbe {
+	if c, ok := job.Task.Config.(*LinearProbe); ok {
+		return c
+	}
+	return lp
+}
 
 func toData(f *Features, idx []int) probe.Data {
 	if idx == nil {
@@ -55,9 +182,9 @@ func labelsOf(f *Features) []int {
 }
 
 // Run fits and scores one (model, dataset, k, seed) probe.
-func (LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([]reports.Record, error) {
+func (lp LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([]reports.Record, error) {
 	start := time.Now()
-	d, t := job.Dataset, job.Task
+	d, t := job.Dataset, lp.of(job)
 	coreWarning.Do(func() {
 		if w := kblas.CoreWarning(); w != "" && env.Log != nil {
 			fmt.Fprintf(env.Log, "warning: %s\n", w)
@@ -124,10 +251,8 @@ func (LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 		}
 	}
 	testData := toData(test, nil)
-	opts := probe.Options{Normalize: t.Normalize == nil || *t.Normalize, Seed: seed, Workers: env.Suite.Runtime.Threads, Split: split}
-	if t.C != nil {
-		opts.C = *t.C
-	}
+	opts := t.Options(seed, env.Suite.Runtime.Threads)
+	opts.Split = split
 	res, err := probe.Evaluate(ctx, trainData, valData, testData, numClasses, opts)
 	if err != nil {
 		return nil, fmt.Errorf("model %s, dataset %s, k=%d, seed %d: %w", job.Model.Name, d.Name, job.K, job.Seed, err)
@@ -137,22 +262,9 @@ func (LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 	if err != nil {
 		return nil, err
 	}
-	rec := reports.Record{
-		Metrics:   cls.Metrics,
-		NSamples:  test.N,
-		DurationS: time.Since(start).Seconds(),
-		Params: map[string]any{
-			reports.ParamC:         res.C,
-			reports.ParamNormalize: opts.Normalize,
-			"fit_s":                res.FitSeconds,
-			"n_train":              res.NTrain,
-			"n_val":                res.NVal,
-			"validation":           valSource,
-			"sweep":                res.Sweep,
-			"features_cached":      train.Cached && test.Cached,
-		},
-		Extra: cls.Extra,
-	}
+	rec := t.Record(res, cls, opts, valSource)
+	rec.DurationS = time.Since(start).Seconds()
+	rec.Params["features_cached"] = train.Cached && test.Cached
 	if job.Model.Supervised {
 		rec.Params[reports.ParamSupervised] = true
 	}

@@ -15,7 +15,7 @@ func TestLinearProbeTinyModel(t *testing.T) {
 	s := writeSuite(t, tinyModel(), "")
 	// Replace the zero-shot task by a probe over 1 and 4 shots and full data.
 	yes := true
-	s.Tasks = []suites.Task{{Type: suites.TaskLinearProbe, Shots: []int{1, 4, 0}, Seeds: []int{0, 1}, Normalize: &yes}}
+	s.Tasks = []suites.Task{{Type: TypeLinearProbe, Config: &LinearProbe{Shots: []int{1, 4, 0}, Seeds: []int{0, 1}, Normalize: &yes}}}
 	env := newEnv(s, io.Discard)
 	jobs := suites.Plan(s)
 	if len(jobs) != 6 {
@@ -51,7 +51,7 @@ func TestLinearProbeTinyModel(t *testing.T) {
 func TestLinearProbeSupervisedAndErrors(t *testing.T) {
 	s := writeSuite(t, "[[models]]\nname = \"rn\"\nbackend = \"fake\"\nsupervised = true\n", "")
 	yes := true
-	s.Tasks = []suites.Task{{Type: suites.TaskLinearProbe, Shots: []int{2}, Seeds: []int{0}, Normalize: &yes}}
+	s.Tasks = []suites.Task{{Type: TypeLinearProbe, Config: &LinearProbe{Shots: []int{2}, Seeds: []int{0}, Normalize: &yes}}}
 	s.Datasets[0].Limit = 0
 	env := newEnv(s, io.Discard)
 	job := &suites.Plan(s)[0]

@@ -12,8 +12,8 @@ import (
 func SpecOf(m *suites.Model) encoders.Spec {
 	return encoders.Spec{
 		Name: m.Name, Path: m.Path, Vision: m.Vision, Text: m.Text, Tokenizer: m.Tokenizer,
-		ImageSize: m.ImageSize, Mean: m.Mean, Std: m.Std, Interpolation: string(m.Interpolation),
-		Resize: string(m.Resize), ContextLength: m.ContextLength, PadID: m.PadID,
+		ImageSize: m.ImageSize, Mean: m.Mean, Std: m.Std, Interpolation: m.Interpolation,
+		Resize: m.Resize, ContextLength: m.ContextLength, PadID: m.PadID,
 		ImageInput: m.ImageInput, ImageOutput: m.ImageOutput, TextInput: m.TextInput, TextOutput: m.TextOutput,
 		EmbedDim: m.EmbedDim, ResizeSize: m.ResizeSize, ImageOnly: m.Supervised,
 	}

@@ -16,13 +16,36 @@ import (
 	"github.com/evalclip/evalclip/suites"
 )
 
-func init() { suites.RegisterTask(suites.TaskZeroShot, ZeroShot{}) }
+// TypeZeroShot is the zero-shot classification task type.
+const TypeZeroShot suites.TaskType = "zeroshot"
+
+func init() {
+	suites.RegisterKind(suites.Kind{
+		Type: TypeZeroShot, RecordTask: reports.TaskZeroShot, PerModel: true, NeedsText: true,
+		Summary:   "zero-shot classification: class names x templates through the text tower, images scored against them",
+		NewConfig: func() suites.TaskConfig { return &ZeroShot{} },
+	})
+}
 
 // LogitScale multiplies cosine similarities, as in CLIP.
 const LogitScale = 100
 
-// ZeroShot is the zero-shot classification task.
+// ZeroShot is the zero-shot classification task. It has no options of its
+// own: the dataset's prompts and the model's towers say everything.
 type ZeroShot struct{}
+
+// SetDefaults does nothing: there are no options.
+func (*ZeroShot) SetDefaults() {}
+
+// Validate has nothing to check: the suite checks the models and datasets.
+func (*ZeroShot) Validate(*suites.Check) {}
+
+// Plan makes one job per selected model (with a text tower) and dataset.
+func (*ZeroShot) Plan(p *suites.Planner) {
+	for _, on := range p.Pairs() {
+		p.Add(on, 0, 0, "", "")
+	}
+}
 
 // ClassWeights are a zero-shot classifier: one L2-normalised row per class.
 type ClassWeights struct {
@@ -113,16 +136,16 @@ func (ZeroShot) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([]re
 		NSamples:  feats.N,
 		DurationS: time.Since(start).Seconds(),
 		Params: map[string]any{
-			"prompts":              cw.Set.Name,
-			"templates":            len(cw.Set.Templates),
-			"prompt_count":         cw.NumPrompts,
-			"features_cached":      feats.Cached,
-			"feature_key":          feats.Key,
-			"score_ms":             float64(scoreTime.Microseconds()) / 1000,
-			reports.ParamBatchSize: env.Suite.Runtime.BatchSize,
+			"prompts":         cw.Set.Name,
+			"templates":       len(cw.Set.Templates),
+			"prompt_count":    cw.NumPrompts,
+			"features_cached": feats.Cached,
+			"feature_key":     feats.Key,
+			"score_ms":        float64(scoreTime.Microseconds()) / 1000,
 		},
 		Extra: cls.Extra,
 	}
+	feats.batchParams(rec.Params, env)
 	if !feats.Cached && feats.TotalSeconds > 0 {
 		rec.Throughput = reports.Metrics{reports.ThroughputImagesPerS: float64(feats.N) / feats.TotalSeconds}
 		if feats.TowerSeconds > 0 {

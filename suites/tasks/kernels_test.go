@@ -1,11 +1,10 @@
-package kerneltask
+package tasks
 
 import (
 	"bytes"
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -22,14 +21,15 @@ func (p *countProgress) SetTotal(_ string, n int) { p.total = n }
 func (p *countProgress) Add(n int)                { p.done += n }
 
 func TestRunRecords(t *testing.T) {
-	cfg := &Config{
-		Shapes: []suites.Shape{{N: 200, C: 50, D: 16}, {N: 30, C: 300, D: 8}},
-		K:      4, DTypes: []kernels.DType{kernels.FP32, kernels.FP16},
-		Impls: []string{"cpu", "go-naive"}, Reps: 3, Warmup: 1, Normalize: true, Scale: 100, Seed: 3,
+	warmup, yes, seed := 1, true, uint64(3)
+	cfg := &Kernels{
+		Shapes: suites.Of(kernels.Shape{N: 200, C: 50, D: 16}, kernels.Shape{N: 30, C: 300, D: 8}),
+		TopK:   4, DTypes: suites.Of(kernels.FP32, kernels.FP16),
+		Impls: []string{"cpu", "go-naive"}, Reps: 3, Warmup: &warmup, Normalize: &yes, Scale: 100, Seed: &seed,
 	}
 	var log bytes.Buffer
 	prog := &countProgress{}
-	recs, err := Run(context.Background(), cfg, &log, prog)
+	recs, err := cfg.Measure(context.Background(), &log, prog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,58 +61,6 @@ func TestRunRecords(t *testing.T) {
 		}
 		if f := r.Metrics[reports.MetricFracPeak]; f != r.Metrics[reports.MetricGFLOPS]/r.Metrics[reports.MetricPeakGFLOPS] {
 			t.Errorf("record %d: frac_peak %v is not gflops/peak_gflops", i, f)
-		}
-	}
-}
-
-func TestPlan(t *testing.T) {
-	shapes := []suites.Shape{{N: 10, C: 10, D: 4}}
-	items, _, err := Plan(&Config{Shapes: shapes, K: 1, DTypes: []kernels.DType{kernels.FP32}, Impls: []string{All}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, it := range items {
-		if it.Impl.Slow {
-			t.Errorf("all includes the slow %s", it.Impl.Name)
-		}
-	}
-	if len(items) == 0 || items[0].Impl.Name != "cpu" {
-		t.Errorf("all planned %v, want cpu first", items)
-	}
-	// An implementation keeping at most 4 per row (the CPU path under
-	// another name) is left out of all for k = 5, and an error by name.
-	cpu, err := kernels.Describe("cpu")
-	if err != nil {
-		t.Fatal(err)
-	}
-	limited := cpu
-	limited.Name, limited.MaxK = "cpu-k4", 4
-	if _, err := kernels.Describe(limited.Name); err != nil { // once per process (-count)
-		kernels.Register(limited)
-	}
-	var skipped []string
-	items, skipped, err = Plan(&Config{Shapes: shapes, K: 5, DTypes: []kernels.DType{kernels.FP32}, Impls: []string{All}})
-	if err != nil || len(items) == 0 || !slices.Contains(skipped, "cpu-k4 keeps at most 4 scores per row, k = 5") {
-		t.Errorf("Plan(all, k=5) = %v, skipped %q, %v", items, skipped, err)
-	}
-	for _, it := range items {
-		if it.Impl.Name == "cpu-k4" {
-			t.Error("all, k = 5 includes cpu-k4")
-		}
-	}
-	for _, c := range []struct {
-		impls  []string
-		dtypes []kernels.DType
-		want   string
-	}{
-		{[]string{"cpu-k4"}, []kernels.DType{kernels.FP32}, "cpu-k4 keeps at most 4 scores per row, k = 5 asked for"},
-		{[]string{"nope"}, []kernels.DType{kernels.FP32}, `unknown implementation "nope"`},
-		{[]string{"cpu"}, []kernels.DType{kernels.BF16}, "cpu computes in fp32, none of the dtypes asked for (bf16)"},
-		{[]string{All}, []kernels.DType{kernels.BF16}, "nothing to time"},
-	} {
-		_, _, err := Plan(&Config{Shapes: shapes, K: 5, DTypes: c.dtypes, Impls: c.impls})
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Plan(%v, %v): error %v, want %q", c.impls, c.dtypes, err, c.want)
 		}
 	}
 }
