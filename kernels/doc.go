@@ -14,8 +14,10 @@
 //     (ties: lower index first); the full N×C logits only when asked.
 //  3. The Result goes back to the caller; the timing harness (Measure) also
 //     turns repeated runs into milliseconds, GFLOP/s, GB/s and the fraction
-//     of the device's measured peak, which package kernels/kerneltask writes
-//     as "kernel" records.
+//     of the device's measured peak; [Plan] expands implementation names
+//     ("all"), shapes and dtypes into measurements. The kernels task of
+//     package suites/tasks turns them into "kernel" records: this package
+//     imports nothing of the suite runner or the reports.
 //
 // Reference is the specification, in float64: every other implementation is
 // tested against it (package kernels/kerneltest) on fresh random inputs with

@@ -12,7 +12,13 @@
 //     re-rendering ([Combine] joins several, refusing a measurement present
 //     twice), comparison and the CI gate; [Merge] joins the shards of one
 //     sharded run, checking suite, shards and plan.
-//  4. [GroupSeeds] gathers a measurement's records over seeds for the
+//  4. Every name of a measurement comes from its [Key] ([Record.Key]: task,
+//     model, dataset, split, k, seed and the task's own dimensions from
+//     [TaskInfo]): [Key.ID], [Key.GroupID] (tables, compare, the gate),
+//     [Key.BenchName] ([WriteBench], the Go benchmark format benchstat
+//     reads). The units table ([Unit], [RegisterUnit]) says how each metric
+//     is titled, which way is better and how it is written for benchstat.
+//  5. [GroupSeeds] gathers a measurement's records over seeds for the
 //     tables, plots, comparison and gate in the sub-packages: baselines
 //     (published numbers), tables, plots, render (the report folder),
 //     compare (bootstrap intervals) and gate (CI regression gate, JUnit).

@@ -326,7 +326,7 @@ func (l *List[T]) Check(c *Check, rel string) {
 	}
 }
 
-// MarshalJSON writes the elements as written (the suite's hash).
+// MarshalJSON writes the elements as written.
 func (l List[T]) MarshalJSON() ([]byte, error) {
 	if l.raw == nil && l.Values != nil {
 		out := make([]string, len(l.Values))

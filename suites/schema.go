@@ -21,8 +21,8 @@ type Suite struct {
 	Path string `toml:"-" json:"-"`
 	// Dir is the folder relative paths resolve against.
 	Dir string `toml:"-" json:"-"`
-	// Hash identifies the decoded configuration (not its comments or
-	// layout): the first 16 hex digits of a SHA-256.
+	// Hash identifies the values the file holds (not its comments, key
+	// order or layout): the first 16 hex digits of a SHA-256.
 	Hash string `toml:"-" json:"-"`
 
 	keys *keyIndex

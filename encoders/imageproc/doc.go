@@ -11,9 +11,13 @@
 //  2. [Config.Preprocess]: Pillow's resize (antialiased bicubic or
 //     bilinear, 22-bit fixed-point weights, 8-bit rounding after each
 //     pass), torchvision's center crop, /255 and per-channel mean/std, in
-//     float32, into a CHW slice. [Config] comes from the model
-//     ([ParsePreprocessCfg] reads open_clip's preprocess_cfg.json) or the
-//     suite.
+//     float32, into a CHW slice. [Config] is resolved by [Resolve], the
+//     one precedence rule every backend and `evalclip preprocess` use:
+//     explicit [Overrides] (the suite's keys, the command's flags) > the
+//     model's file ([LoadModelPreprocess]: open_clip's preprocess_cfg.json
+//     or Hugging Face's preprocessor_config.json) > the tower's static input
+//     size > the backend's defaults ([Default], [TorchvisionImageNet]).
+//     [ResizeMode] and [Interpolation] are typed and decode from text.
 //  3. [Stream]: a bounded pool of workers runs 1 and 2 over a [Source] (a
 //     dataset) and hands NCHW [Batch]es, in order, to the encoder.
 //

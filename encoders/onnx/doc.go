@@ -23,4 +23,10 @@
 // back. Texts are tokenised with the model's own tokenizer, padded with the
 // model's pad id (0 for OpenAI/open_clip exports, end-of-text for Hugging Face
 // OpenAI exports) and given an attention mask when the tower takes one.
+//
+// Files: model.go opens a model (layout, library, provider check, towers),
+// session.go the ONNX Runtime sessions and execution providers, image.go
+// and text.go the towers, tensors.go the tensor conversions; the pure
+// helpers (layout.go, tensorinfo.go for tensor choice and preprocessing,
+// batching.go for request sizes) build without cgo and are tested there.
 package onnx

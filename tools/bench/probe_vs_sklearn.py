@@ -69,9 +69,10 @@ def run_evalclip(d, binary):
     for split in ("train", "val", "test"):
         args += [f"--{split}-features", os.path.join(d, f"{split}_features.npy"),
                  f"--{split}-labels", os.path.join(d, f"{split}_labels.npy")]
-    out = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
-    out["tool"] = "evalclip"
-    return out
+    rec = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)[0]
+    m, p = rec["metrics"], rec["params"]
+    return {"tool": "evalclip", "fit_s": p["fit_s"], "C": p["C"], "acc1": m["acc1"], "acc5": m.get("acc5"),
+            "mean_per_class_recall": m["mean_per_class_recall"], "sweep": p["sweep"]}
 
 
 def main():
