@@ -42,8 +42,8 @@ type Row struct {
 	Task, Model, Dataset, Split string
 	K                           int
 	// Key is the measurement's seedless key.
-	Key reports.Key
-	Metric                      string
+	Key    reports.Key
+	Metric string
 	// Old and New are means over seeds (NaN when absent); Delta = New - Old.
 	Old, New, Delta float64
 	// Lo and Hi bound Delta's confidence interval; NaN without per-sample
