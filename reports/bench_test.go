@@ -2,34 +2,14 @@ package reports
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"golang.org/x/perf/benchfmt"
+
+	"github.com/evalclip/evalclip/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-func goldenFile(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", name, got)
-	}
-}
 
 // The fixture records come from tools/fixtures/make_report_records.py.
 func fixtureRecords(t *testing.T) []Record {
@@ -47,7 +27,7 @@ func TestBenchIsReadableByBenchstat(t *testing.T) {
 	if err := WriteBench(&b, recs); err != nil {
 		t.Fatal(err)
 	}
-	goldenFile(t, "bench.txt", b.Bytes())
+	golden.Check(t, filepath.Join("testdata", "bench.txt"), b.Bytes(), nil)
 	r := benchfmt.NewReader(bytes.NewReader(b.Bytes()), "bench.txt")
 	counts := map[string]int{}
 	var units benchfmt.UnitMetadataMap = map[benchfmt.UnitMetadataKey]*benchfmt.UnitMetadata{}

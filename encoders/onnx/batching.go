@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -82,4 +83,23 @@ func parallelChunks(ctx context.Context, n, size, workers int, fn func(lo, hi in
 		return first
 	}
 	return ctx.Err()
+}
+
+// encodeRows embeds n inputs in requests of at most batch inputs, up to
+// workers at once: run(lo, hi) returns the embeddings of inputs lo..hi-1,
+// which must be (hi-lo)*dim values. tower ("image tower x.onnx") and unit
+// ("images") name them in errors.
+func encodeRows(ctx context.Context, n, dim, batch, workers int, tower, unit string, run func(lo, hi int) ([]float32, error)) ([]float32, error) {
+	out := make([]float32, n*dim)
+	return out, parallelChunks(ctx, n, chunkSize(n, batch, workers), workers, func(lo, hi int) error {
+		emb, err := run(lo, hi)
+		if err != nil {
+			return err
+		}
+		if len(emb) != (hi-lo)*dim {
+			return fmt.Errorf("%s returned %d values for %d %s of width %d", tower, len(emb), hi-lo, unit, dim)
+		}
+		copy(out[lo*dim:], emb)
+		return nil
+	})
 }

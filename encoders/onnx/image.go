@@ -103,17 +103,8 @@ func (t *imageTower) EncodeImages(ctx context.Context, pixels []float32, n int) 
 	if n < 0 || len(pixels) != n*per {
 		return nil, fmt.Errorf("image tower %s: got %d values for %d images of 3x%dx%d", t.sess.path, len(pixels), n, t.pre.Size, t.pre.Size)
 	}
-	out := make([]float32, n*t.dim)
-	return out, parallelChunks(ctx, n, chunkSize(n, t.batch, t.sess.workers), t.sess.workers, func(lo, hi int) error {
-		emb, err := t.run(pixels[lo*per:hi*per], hi-lo)
-		if err != nil {
-			return err
-		}
-		if len(emb) != (hi-lo)*t.dim {
-			return fmt.Errorf("image tower %s returned %d values for %d images of width %d", t.sess.path, len(emb), hi-lo, t.dim)
-		}
-		copy(out[lo*t.dim:], emb)
-		return nil
+	return encodeRows(ctx, n, t.dim, t.batch, t.sess.workers, "image tower "+t.sess.path, "images", func(lo, hi int) ([]float32, error) {
+		return t.run(pixels[lo*per:hi*per], hi-lo)
 	})
 }
 

@@ -129,3 +129,22 @@ func TestPickTensor(t *testing.T) {
 // by tools/fixtures/make_encoder_fixtures.py (PyTorch); the tiny digits model
 // and its golden text features by tools/tinyclip/train.py.
 var root = filepath.Join("..", "..", "testdata", "models")
+
+func TestEncodeRows(t *testing.T) {
+	run := func(lo, hi int) ([]float32, error) {
+		out := make([]float32, 0, 2*(hi-lo))
+		for i := lo; i < hi; i++ {
+			out = append(out, float32(i), -float32(i))
+		}
+		return out, nil
+	}
+	got, err := encodeRows(context.Background(), 7, 2, 3, 2, "image tower m.onnx", "images", run)
+	if err != nil || len(got) != 14 || got[12] != 6 || got[13] != -6 {
+		t.Errorf("rows %v, %v", got, err)
+	}
+	short := func(lo, hi int) ([]float32, error) { return make([]float32, hi-lo), nil }
+	if _, err := encodeRows(context.Background(), 4, 2, 4, 1, "text tower t.onnx", "texts", short); err == nil ||
+		err.Error() != "text tower t.onnx returned 4 values for 4 texts of width 2" {
+		t.Errorf("short output: %v", err)
+	}
+}

@@ -101,17 +101,8 @@ func (t *textTower) Dim() int { return t.dim }
 
 // EncodeTexts tokenises and embeds texts.
 func (t *textTower) EncodeTexts(ctx context.Context, texts []string) ([]float32, error) {
-	out := make([]float32, len(texts)*t.dim)
-	return out, parallelChunks(ctx, len(texts), chunkSize(len(texts), t.batch, t.sess.workers), t.sess.workers, func(lo, hi int) error {
-		emb, err := t.run(texts[lo:hi])
-		if err != nil {
-			return err
-		}
-		if len(emb) != (hi-lo)*t.dim {
-			return fmt.Errorf("text tower %s returned %d values for %d texts of width %d", t.sess.path, len(emb), hi-lo, t.dim)
-		}
-		copy(out[lo*t.dim:], emb)
-		return nil
+	return encodeRows(ctx, len(texts), t.dim, t.batch, t.sess.workers, "text tower "+t.sess.path, "texts", func(lo, hi int) ([]float32, error) {
+		return t.run(texts[lo:hi])
 	})
 }
 

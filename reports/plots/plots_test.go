@@ -1,18 +1,15 @@
 package plots
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"gonum.org/v1/plot/cmpimg"
 
+	"github.com/evalclip/evalclip/internal/golden"
 	"github.com/evalclip/evalclip/reports"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden images in testdata/")
 
 // The records come from tools/fixtures/make_report_records.py; the golden
 // images were rendered by this package (go test -update) and inspected by
@@ -37,26 +34,9 @@ func checkGolden(t *testing.T, f *Figure) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := filepath.Join("testdata", f.Name+"_golden."+format)
-		if *update {
-			if err := os.WriteFile(p, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatalf("%v (run go test -update)", err)
-		}
-		ok, err := cmpimg.EqualApprox(format, got, want, 0.01)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			bad := filepath.Join(t.TempDir(), f.Name+"."+format)
-			os.WriteFile(bad, got, 0o644)
-			t.Errorf("%s.%s differs from %s (got %s; go test -update rewrites the golden file)", f.Name, format, p, bad)
-		}
+		golden.Check(t, filepath.Join("testdata", f.Name+"_golden."+format), got, func(got, want []byte) (bool, error) {
+			return cmpimg.EqualApprox(format, got, want, 0.01)
+		})
 	}
 }
 

@@ -2,16 +2,13 @@ package tables
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/evalclip/evalclip/internal/golden"
 	"github.com/evalclip/evalclip/reports"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // The fixture records come from tools/fixtures/make_report_records.py; the
 // golden outputs were produced by this package (go test -update) and
@@ -25,22 +22,9 @@ func fixture(t *testing.T) []reports.Record {
 	return recs
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file (go test -update rewrites it):\n%s", name, got)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got, nil)
 }
 
 func TestGoldenTables(t *testing.T) {
@@ -56,21 +40,21 @@ func TestGoldenTables(t *testing.T) {
 	if err := WriteMarkdown(&md, tbls); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.md", md.Bytes())
+	checkGolden(t, "report.md", md.Bytes())
 	if err := WriteLaTeX(&tex, tbls); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.tex", tex.Bytes())
+	checkGolden(t, "report.tex", tex.Bytes())
 	if err := WriteJSON(&js, tbls); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "tables.json", js.Bytes())
+	checkGolden(t, "tables.json", js.Bytes())
 	for _, tb := range tbls {
 		var b bytes.Buffer
 		if err := WriteCSV(&b, tb); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, tb.Name+".csv", b.Bytes())
+		checkGolden(t, tb.Name+".csv", b.Bytes())
 	}
 }
 
