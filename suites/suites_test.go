@@ -1,12 +1,16 @@
 package suites_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/evalclip/evalclip/datasets"
+	"github.com/evalclip/evalclip/encoders"
 	"github.com/evalclip/evalclip/suites"
 	"github.com/evalclip/evalclip/suites/tasks"
 )
@@ -240,5 +244,29 @@ func TestSupervisedModels(t *testing.T) {
 	_, err = suites.Open(p)
 	if err == nil || !strings.Contains(err.Error(), "models[0].text: a supervised model is image-only") || !strings.Contains(err.Error(), "models[0].resize_size") {
 		t.Errorf("bad supervised model: %v", err)
+	}
+}
+
+var registerOnce sync.Once
+
+// TestEnumsFollowRegistries: dataset formats and encoder backends are
+// accepted as their registries hold them, so a reader or backend
+// registered elsewhere needs no change here.
+func TestEnumsFollowRegistries(t *testing.T) {
+	registerOnce.Do(func() {
+		datasets.Register("enumtest-format", func(root, split string) (datasets.Dataset, error) { return nil, errors.New("unused") })
+		encoders.Register("enumtest-backend", nil)
+	})
+	body := "name = \"x\"\n[[models]]\nname = \"m\"\nbackend = \"enumtest-backend\"\n[[datasets]]\nname = \"d\"\nformat = \"enumtest-format\"\npath = \".\"\n[[tasks]]\ntype = \"zeroshot\"\n"
+	s, err := suites.Parse("x.toml", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Datasets[0].Format != "enumtest-format" || s.Models[0].Backend != "enumtest-backend" {
+		t.Errorf("decoded %q %q", s.Datasets[0].Format, s.Models[0].Backend)
+	}
+	_, err = suites.Parse("x.toml", []byte(strings.Replace(body, "enumtest-format", "enumtest-nope", 1)))
+	if err == nil || !strings.Contains(err.Error(), `x.toml:7: datasets[0].format: unknown dataset format "enumtest-nope"`) || !strings.Contains(err.Error(), `"enumtest-format"`) {
+		t.Errorf("unknown format: %v", err)
 	}
 }
