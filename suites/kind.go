@@ -32,8 +32,6 @@ type Kind struct {
 	Type TaskType
 	// RecordTask is the "task" field of the kind's records.
 	RecordTask string
-	// Summary is one line for listings.
-	Summary string
 	// PerModel: the kind runs each selected model on each selected dataset
 	// (the models and datasets keys select them); otherwise a task is one
 	// job without models or datasets.

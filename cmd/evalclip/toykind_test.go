@@ -21,7 +21,7 @@ import (
 func init() {
 	reports.RegisterUnit(reports.Unit{Metric: "toy_mean", Title: "mean embedding", Bench: "toy-mean"})
 	suites.RegisterKind(suites.Kind{
-		Type: "toy", RecordTask: "toy", PerModel: true, Summary: "a test kind: embeds a greeting per repeat",
+		Type: "toy", RecordTask: "toy", PerModel: true,
 		NewConfig: func() suites.TaskConfig { return &toyTask{} },
 	})
 }

@@ -20,7 +20,6 @@ const TypeKernels suites.TaskType = "kernels"
 func init() {
 	suites.RegisterKind(suites.Kind{
 		Type: TypeKernels, RecordTask: reports.TaskKernel,
-		Summary:   "time the similarity kernels (normalise, score, top-k) per implementation, shape and dtype",
 		NewConfig: func() suites.TaskConfig { return &Kernels{} },
 	})
 }

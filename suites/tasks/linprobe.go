@@ -21,7 +21,6 @@ const TypeLinearProbe suites.TaskType = "linear_probe"
 func init() {
 	suites.RegisterKind(suites.Kind{
 		Type: TypeLinearProbe, RecordTask: reports.TaskLinearProbe, PerModel: true,
-		Summary:   "linear probe: logistic regression on frozen image features, k shots per class, C swept on validation data",
 		NewConfig: func() suites.TaskConfig { return &LinearProbe{} },
 	})
 	// The probe's GEMMs go through gonum's blas32/blas64: OpenBLAS when the

@@ -22,7 +22,6 @@ const TypeZeroShot suites.TaskType = "zeroshot"
 func init() {
 	suites.RegisterKind(suites.Kind{
 		Type: TypeZeroShot, RecordTask: reports.TaskZeroShot, PerModel: true, NeedsText: true,
-		Summary:   "zero-shot classification: class names x templates through the text tower, images scored against them",
 		NewConfig: func() suites.TaskConfig { return &ZeroShot{} },
 	})
 }
