@@ -91,7 +91,7 @@ func checkImage(t *testing.T, im encoders.ImageEncoder) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := maxDiff(all, again); d != 0 {
+	if d := MaxAbsDiff(all, again); d != 0 {
 		t.Errorf("encoding the same images twice differs by %g", d)
 	}
 	for i := 0; i < n; i++ {
@@ -99,7 +99,7 @@ func checkImage(t *testing.T, im encoders.ImageEncoder) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := maxDiff(one, all[i*dim:(i+1)*dim]); d > Tolerance*maxAbs(one) {
+		if d := MaxAbsDiff(one, all[i*dim:(i+1)*dim]); d > Tolerance*maxAbs(one) {
 			t.Errorf("image %d alone differs from image %d in a batch of %d by %g", i, i, n, d)
 		}
 	}
@@ -134,14 +134,14 @@ func checkText(t *testing.T, tx encoders.TextEncoder) {
 		t.Fatalf("%d texts gave %d values, want %d", len(texts), len(all), len(texts)*dim)
 	}
 	checkFinite(t, "text embeddings", all)
-	if maxDiff(all[:dim], all[dim:2*dim]) == 0 {
+	if MaxAbsDiff(all[:dim], all[dim:2*dim]) == 0 {
 		t.Error("two different texts have the same embedding")
 	}
 	again, err := tx.EncodeTexts(ctx, texts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := maxDiff(all, again); d != 0 {
+	if d := MaxAbsDiff(all, again); d != 0 {
 		t.Errorf("encoding the same texts twice differs by %g", d)
 	}
 	for i, s := range texts {
@@ -149,7 +149,7 @@ func checkText(t *testing.T, tx encoders.TextEncoder) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := maxDiff(one, all[i*dim:(i+1)*dim]); d > Tolerance*maxAbs(one) {
+		if d := MaxAbsDiff(one, all[i*dim:(i+1)*dim]); d > Tolerance*maxAbs(one) {
 			t.Errorf("text %d alone differs from text %d in a batch by %g", i, i, d)
 		}
 	}
@@ -175,7 +175,9 @@ func checkFinite(t *testing.T, what string, v []float32) {
 	}
 }
 
-func maxDiff(a, b []float32) float64 {
+// MaxAbsDiff is the largest absolute difference between two embeddings
+// (+Inf when their lengths differ).
+func MaxAbsDiff(a, b []float32) float64 {
 	if len(a) != len(b) {
 		return math.Inf(1)
 	}

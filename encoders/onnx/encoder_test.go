@@ -5,7 +5,6 @@ package onnx
 import (
 	"context"
 	"encoding/json"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -45,17 +44,6 @@ func loadI64(t *testing.T, path string) []int64 {
 		t.Fatal(err)
 	}
 	return x
-}
-
-func maxAbsDiff(a, b []float32) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	var m float64
-	for i := range a {
-		m = math.Max(m, math.Abs(float64(a[i]-b[i])))
-	}
-	return m
 }
 
 func TestLayouts(t *testing.T) {
@@ -103,7 +91,7 @@ func TestLayouts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := maxAbsDiff(img, wantImg); d > c.tol {
+			if d := encodertest.MaxAbsDiff(img, wantImg); d > c.tol {
 				t.Errorf("image embeddings differ from PyTorch by %g (tolerance %g)", d, c.tol)
 			}
 			ids, _ := m.text.Tokens(texts)
@@ -116,7 +104,7 @@ func TestLayouts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := maxAbsDiff(txt, wantTxt); d > c.tol {
+			if d := encodertest.MaxAbsDiff(txt, wantTxt); d > c.tol {
 				t.Errorf("text embeddings differ from PyTorch by %g (tolerance %g)", d, c.tol)
 			}
 			if fp := m.Fingerprint(); !strings.Contains(fp, "model.onnx") && !strings.Contains(fp, "vision_model.onnx") {
@@ -150,7 +138,7 @@ func TestTinyCLIPText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := maxAbsDiff(got, want); d > 1e-4 {
+	if d := encodertest.MaxAbsDiff(got, want); d > 1e-4 {
 		t.Errorf("text features differ from PyTorch by %g", d)
 	}
 }
@@ -267,7 +255,7 @@ func TestProviderMatchesPyTorch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			di, dt := maxAbsDiff(img, wantImg), maxAbsDiff(txt, wantTxt)
+			di, dt := encodertest.MaxAbsDiff(img, wantImg), encodertest.MaxAbsDiff(txt, wantTxt)
 			t.Logf("%s on %s: max abs difference from PyTorch %.3g (images), %.3g (texts); %s", c.dir, provider, di, dt, m.Describe())
 			if di > c.tol || dt > c.tol {
 				t.Errorf("embeddings differ from PyTorch by %g / %g (tolerance %g)", di, dt, c.tol)
