@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -103,8 +104,16 @@ func parse(path string, data []byte, schemaOnly bool) (*Suite, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
+	var values map[string]any
+	if _, err := toml.Decode(string(data), &values); err != nil {
+		return nil, s.decodeError(err) // decoded into the schema already: unreachable
+	}
+	checkFinite(p, "", values)
+	if err := p.err(); err != nil {
+		return nil, err
+	}
 	s.applyDefaults()
-	s.Hash = hashValues(data)
+	s.Hash = hashValues(values)
 	if err := s.resolvePaths(); err != nil {
 		return nil, err
 	}
@@ -326,18 +335,72 @@ func (s *Suite) applyDefaults() {
 // hashValues identifies a suite by the values its file holds, decoded
 // generically (tables as maps, so key order, comments and layout do not
 // count): a new option in a later evalclip does not change the hash of a
-// suite that does not use it. data has already decoded once.
-func hashValues(data []byte) string {
-	var v map[string]any
-	if _, err := toml.Decode(string(data), &v); err != nil {
-		panic(err) // the same document decoded into the schema a moment ago
-	}
-	b, err := json.Marshal(v)
+// suite that does not use it.
+func hashValues(values map[string]any) string {
+	b, err := json.Marshal(jsonSafe(values))
 	if err != nil {
-		panic(err) // TOML values are marshalable
+		panic(err) // jsonSafe leaves only marshalable values
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
+}
+
+// checkFinite reports every NaN or infinite number in the suite, wherever
+// it is written: no key of a suite takes one.
+func checkFinite(p *problems, path string, v any) {
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			checkFinite(p, join(k), x[k])
+		}
+	case []map[string]any:
+		for i, e := range x {
+			checkFinite(p, fmt.Sprintf("%s[%d]", path, i), e)
+		}
+	case []any:
+		for i, e := range x {
+			checkFinite(p, fmt.Sprintf("%s[%d]", path, i), e)
+		}
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			p.addf(path, "must be a finite number, got %v", x)
+		}
+	}
+}
+
+// jsonSafe replaces the floats JSON cannot hold (TOML's nan and inf) by
+// their TOML spelling, in place.
+func jsonSafe(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = jsonSafe(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = jsonSafe(e)
+		}
+	case []map[string]any:
+		for i, e := range x {
+			x[i] = jsonSafe(e).(map[string]any)
+		}
+	case float64:
+		switch {
+		case math.IsNaN(x):
+			return "nan"
+		case math.IsInf(x, 1):
+			return "inf"
+		case math.IsInf(x, -1):
+			return "-inf"
+		}
+	}
+	return v
 }
 
 // resolvePaths expands ${VAR} and ~ in path keys and makes relative paths

@@ -270,3 +270,21 @@ func TestEnumsFollowRegistries(t *testing.T) {
 		t.Errorf("unknown format: %v", err)
 	}
 }
+
+// TestNonFiniteNumbers: TOML's nan and inf are refused wherever a suite
+// writes a number, with the line and the key (they used to reach the
+// hash, which could not encode them).
+func TestNonFiniteNumbers(t *testing.T) {
+	body := "name = \"n\"\n[[models]]\nname = \"m\"\nbackend = \"fake\"\nmean = [nan, 0.5, inf]\n" +
+		"[[tasks]]\ntype = \"kernels\"\nshapes = [\"4x4x4\"]\nscale = -inf\n[ci]\nbaseline = \"b.json\"\ntolerance = { acc1 = nan }\n"
+	_, err := suites.Parse("n.toml", []byte(body))
+	for _, want := range []string{"n.toml:5: models[0].mean[0]: must be a finite number, got NaN", "n.toml:5: models[0].mean[2]: must be a finite number, got +Inf",
+		"n.toml:9: tasks[0].scale: must be a finite number, got -Inf", "n.toml:12: ci.tolerance.acc1: must be a finite number, got NaN"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+	if !suites.IsConfigError(err) {
+		t.Errorf("not a config error: %v", err)
+	}
+}
