@@ -11,7 +11,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/evalclip/evalclip/internal/limits"
 )
+
+// MaxClasses bounds the classes a reader makes from label values alone
+// (integer labels 0..max): ImageNet-21k has 21,841.
+const MaxClasses = 1_000_000
 
 func init() { Register("csv", openCSV) }
 
@@ -87,12 +93,16 @@ func openCSV(root, split string) (Dataset, error) {
 	classes := named
 	if classes == nil {
 		if numeric {
-			maxLabel := -1
+			maxLabel, at := -1, ""
 			for _, rs := range manifests {
 				for _, r := range rs {
-					v, _ := strconv.Atoi(r.label)
-					maxLabel = max(maxLabel, v)
+					if v, _ := strconv.Atoi(r.label); v > maxLabel {
+						maxLabel, at = v, r.where
+					}
 				}
+			}
+			if maxLabel >= MaxClasses {
+				return nil, fmt.Errorf("csv: %s: label %d would make %d classes, more than the limit of %d (name the classes in classnames.txt, or use class names as labels)", at, maxLabel, maxLabel+1, MaxClasses)
 			}
 			for i := 0; i <= maxLabel; i++ {
 				classes = append(classes, strconv.Itoa(i))
@@ -143,16 +153,17 @@ type csvRow struct {
 }
 
 func readManifest(dir, name string) ([]csvRow, error) {
-	f, err := os.Open(filepath.Join(dir, name))
+	f, _, err := limits.Open(filepath.Join(dir, name), maxTextBytes)
 	if err != nil {
 		return nil, fmt.Errorf("csv: %w", err)
 	}
 	defer f.Close()
-	r := csv.NewReader(bufio.NewReader(f))
+	r := csv.NewReader(bufio.NewReader(io.LimitReader(f, maxTextBytes)))
 	r.FieldsPerRecord = -1
 	r.Comment = '#'
 	pathCol, labelCol := 0, 1
 	var rows []csvRow
+	seen := map[string]string{}
 	for first := true; ; first = false {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -190,6 +201,11 @@ func readManifest(dir, name string) ([]csvRow, error) {
 				p = rel
 			}
 		}
+		clean := filepath.Clean(p)
+		if prev, dup := seen[clean]; dup {
+			return nil, fmt.Errorf("csv: %s: image %s is listed again (first at %s)", where, p, prev)
+		}
+		seen[clean] = where
 		rows = append(rows, csvRow{path: p, label: l, where: where})
 	}
 	return rows, nil

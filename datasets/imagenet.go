@@ -9,12 +9,18 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/evalclip/evalclip/datasets/internal/mat5"
+	"github.com/evalclip/evalclip/internal/limits"
 )
+
+// maxTextBytes bounds a label, manifest or class-name file (ImageNet-21k's
+// largest is tens of megabytes).
+const maxTextBytes = 1 << 30
 
 func init() { Register("imagenet", openImageNet) }
 
@@ -186,13 +192,17 @@ func flatImageNetVal(root string) (Dataset, error) {
 	return d.finish(wh)
 }
 
-// readSynsetList reads "wnid words..." lines (LOC_synset_mapping.txt).
+// readSynsetList reads "wnid words..." lines (LOC_synset_mapping.txt). A
+// wnid listed twice is an error; the classes are the wnids sorted (the
+// order of class folders and of CLIP's ImageNet prompts), whatever order
+// the file lists them in.
 func readSynsetList(path, rel string) ([]string, error) {
 	lines, err := readLines(path)
 	if err != nil {
 		return nil, fmt.Errorf("imagenet: %w", err)
 	}
 	var out []string
+	at := map[string]int{}
 	for i, l := range lines {
 		f := strings.Fields(l)
 		if len(f) == 0 {
@@ -201,8 +211,13 @@ func readSynsetList(path, rel string) ([]string, error) {
 		if !wnidRe.MatchString(f[0]) {
 			return nil, fmt.Errorf("imagenet: %s:%d: %q is not a wnid (n + 8 digits)", rel, i+1, f[0])
 		}
+		if prev, dup := at[f[0]]; dup {
+			return nil, fmt.Errorf("imagenet: %s:%d: wnid %s is listed again (first at line %d)", rel, i+1, f[0], prev)
+		}
+		at[f[0]] = i + 1
 		out = append(out, f[0])
 	}
+	sort.Strings(out)
 	return out, nil
 }
 
@@ -234,8 +249,14 @@ func readMetaMat(path, rel string) (map[int]string, []string, error) {
 			return nil, nil, fmt.Errorf("imagenet: %s: synsets(%d).WNID %q is not a wnid", rel, i+1, w)
 		}
 		id := int(ids[0])
+		if prev, dup := m[id]; dup {
+			return nil, nil, fmt.Errorf("imagenet: %s: synsets(%d).ILSVRC2012_ID %d is also %s's", rel, i+1, id, prev)
+		}
 		m[id] = w
 		if id >= 1 && id <= 1000 {
+			if slices.Contains(classes, w) {
+				return nil, nil, fmt.Errorf("imagenet: %s: synsets(%d): wnid %s has two ILSVRC2012_IDs", rel, i+1, w)
+			}
 			classes = append(classes, w)
 		}
 	}
@@ -244,13 +265,13 @@ func readMetaMat(path, rel string) (map[int]string, []string, error) {
 }
 
 func readLines(path string) ([]string, error) {
-	f, err := os.Open(path)
+	f, _, err := limits.Open(path, maxTextBytes)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	var out []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(io.LimitReader(f, maxTextBytes))
 	sc.Buffer(make([]byte, 64*1024), 16<<20)
 	for sc.Scan() {
 		out = append(out, strings.TrimRight(sc.Text(), "\r"))
@@ -260,13 +281,14 @@ func readLines(path string) ([]string, error) {
 
 // readLocSolution reads Kaggle's LOC_val_solution.csv.
 func readLocSolution(path, rel string) (ids, wnids, where []string, err error) {
-	f, err := os.Open(path)
+	f, _, err := limits.Open(path, maxTextBytes)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("imagenet: %w", err)
 	}
 	defer f.Close()
 	r := csv.NewReader(bufio.NewReader(f))
 	r.FieldsPerRecord = 2
+	at := map[string]int{}
 	for line := 1; ; line++ {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -282,6 +304,10 @@ func readLocSolution(path, rel string) (ids, wnids, where []string, err error) {
 		if len(w) == 0 || !wnidRe.MatchString(w[0]) {
 			return nil, nil, nil, fmt.Errorf("imagenet: %s:%d: prediction string %q does not start with a wnid", rel, line, rec[1])
 		}
+		if prev, dup := at[rec[0]]; dup {
+			return nil, nil, nil, fmt.Errorf("imagenet: %s:%d: image %s is labelled again (first at line %d)", rel, line, rec[0], prev)
+		}
+		at[rec[0]] = line
 		ids = append(ids, rec[0])
 		wnids = append(wnids, w[0])
 		where = append(where, fmt.Sprintf("%s:%d", rel, line))
@@ -317,18 +343,23 @@ func readPerImageWnids(path, rel string) (ids, wnids, where []string, err error)
 	})
 }
 
-// readPerImage reads one label line per validation image (blank lines
-// skipped): image n (1-based) gets wnid(line n).
+// readPerImage reads one label line per validation image: image n
+// (1-based) gets wnid(line n). Trailing blank lines are ignored; a blank
+// line before the last label is an error, since every later image would
+// take the label of the line after its own.
 func readPerImage(path, rel string, wnid func(line string) (string, error)) (ids, wnids, where []string, err error) {
 	lines, err := readLines(path)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("imagenet: %w", err)
 	}
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
 	n := 0
 	for i, l := range lines {
 		l = strings.TrimSpace(l)
 		if l == "" {
-			continue
+			return nil, nil, nil, fmt.Errorf("imagenet: %s:%d: blank line among the per-image labels (line n labels image n)", rel, i+1)
 		}
 		n++
 		wh := fmt.Sprintf("%s:%d", rel, i+1)

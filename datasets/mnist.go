@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/evalclip/evalclip/internal/limits"
 )
 
 func init() { Register("mnist", openMNIST) }
@@ -68,8 +70,18 @@ func openMNIST(root, split string) (Dataset, error) {
 		if m[3] == "labels" {
 			p = &s.labels
 		}
-		if *p != "" && (strings.HasSuffix(*p, ".gz") || !strings.HasSuffix(e.Name(), ".gz")) {
-			continue // prefer the uncompressed file when both exist
+		if *p != "" {
+			// Both a raw file and its .gz: the raw one is read, after
+			// checking that the two agree.
+			r, z := *p, e.Name()
+			if strings.HasSuffix(r, ".gz") {
+				r, z = z, r
+			}
+			if err := sameIDX(root, r, z); err != nil {
+				return nil, err
+			}
+			*p = r
+			continue
 		}
 		*p = e.Name()
 	}
@@ -168,15 +180,20 @@ type idxFile struct {
 }
 
 // readIDX reads an unsigned-byte IDX file (optionally gzip-compressed)
-// and checks its magic number and payload length.
+// and checks its magic number and payload length. The payload the header
+// declares is checked before it is read: against the file's size for a
+// raw file, against the allocation limit (internal/limits) for both; a
+// compressed payload is read as it decompresses, never past its
+// declaration.
 func readIDX(root, name string, magic uint32) (*idxFile, error) {
-	f, err := os.Open(filepath.Join(root, name))
+	f, size, err := limits.Open(filepath.Join(root, name), 0)
 	if err != nil {
 		return nil, fmt.Errorf("mnist: %w", err)
 	}
 	defer f.Close()
 	var r io.Reader = bufio.NewReader(f)
-	if strings.HasSuffix(name, ".gz") {
+	gz := strings.HasSuffix(name, ".gz")
+	if gz {
 		zr, err := gzip.NewReader(r)
 		if err != nil {
 			return nil, fmt.Errorf("mnist: %s: not a gzip file: %w", name, err)
@@ -197,32 +214,75 @@ func readIDX(root, name string, magic uint32) (*idxFile, error) {
 	}
 	ndim := int(magic & 0xff)
 	dims := make([]int, ndim)
-	total := 1
+	sizes := make([]int64, ndim)
 	for i := range dims {
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
 			return nil, fmt.Errorf("mnist: %s: truncated header: %w", name, err)
 		}
 		dims[i] = int(binary.BigEndian.Uint32(hdr[:]))
-		if dims[i] <= 0 || dims[i] > 1<<28 {
+		if dims[i] <= 0 {
 			return nil, fmt.Errorf("mnist: %s: bad dimension %d", name, dims[i])
 		}
-		total *= dims[i]
-		if total > 1<<34 {
-			return nil, fmt.Errorf("mnist: %s: dimensions %v too large", name, dims)
+		sizes[i] = int64(dims[i])
+	}
+	what := fmt.Sprintf("mnist: %s: dimensions %v", name, dims)
+	total, err := limits.Product(sizes...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if gz {
+		err = limits.Alloc(what, total, 1)
+	} else {
+		err = limits.Fits(what, total, 1, size-int64(4+4*ndim))
+	}
+	if err != nil {
+		if !gz && total > size-int64(4+4*ndim) {
+			return nil, fmt.Errorf("mnist: %s: truncated payload: header says %v = %d bytes, file holds %d", name, dims, total, size-int64(4+4*ndim))
 		}
+		return nil, err
 	}
 	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(r, int64(total)+1))
+	if !gz {
+		buf.Grow(int(total))
+	}
+	n, err := io.Copy(&buf, io.LimitReader(r, total+1))
 	if err != nil {
 		return nil, fmt.Errorf("mnist: %s: %w", name, err)
 	}
-	if n < int64(total) {
+	if n < total {
 		return nil, fmt.Errorf("mnist: %s: truncated payload: header says %v = %d bytes, file holds %d", name, dims, total, n)
 	}
-	if n > int64(total) {
-		return nil, fmt.Errorf("mnist: %s: %d bytes past the %v payload the header declares", name, n-int64(total), dims)
+	if n > total {
+		return nil, fmt.Errorf("mnist: %s: %d bytes past the %v payload the header declares", name, n-total, dims)
 	}
 	return &idxFile{dims: dims, data: buf.Bytes()}, nil
+}
+
+// sameIDX checks that a raw IDX file and its .gz copy hold the same number
+// of bytes (the gzip trailer's ISIZE, modulo 2^32), so that the raw file
+// evalclip reads is not a stale or damaged stand-in for the archive (as
+// torchvision leaves both, after extracting).
+func sameIDX(root, raw, gz string) error {
+	rs, err := limits.RegularFile(filepath.Join(root, raw), 0)
+	if err != nil {
+		return fmt.Errorf("mnist: %w", err)
+	}
+	f, size, err := limits.Open(filepath.Join(root, gz), 0)
+	if err != nil {
+		return fmt.Errorf("mnist: %w", err)
+	}
+	defer f.Close()
+	var tail [4]byte
+	if size < 18 {
+		return fmt.Errorf("mnist: %s is too short for a gzip file", gz)
+	}
+	if _, err := f.ReadAt(tail[:], size-4); err != nil {
+		return fmt.Errorf("mnist: %s: %w", gz, err)
+	}
+	if isize := binary.LittleEndian.Uint32(tail[:]); isize != uint32(rs) {
+		return fmt.Errorf("mnist: %s (%d bytes) and %s (%d bytes uncompressed) differ; remove the stale copy", raw, rs, gz, isize)
+	}
+	return nil
 }
 
 // emnistMapping names classes from EMNIST's "<label> <code> [<code>]" file

@@ -3,11 +3,13 @@ package datasets
 import (
 	"bufio"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/evalclip/evalclip/internal/limits"
 )
 
 func init() { Register("pets", openPets) }
@@ -83,14 +85,14 @@ type petsRow struct {
 }
 
 func readPetsAnnotations(root, rel string) ([]petsRow, error) {
-	f, err := os.Open(filepath.Join(root, filepath.FromSlash(rel)))
+	f, _, err := limits.Open(filepath.Join(root, filepath.FromSlash(rel)), maxTextBytes)
 	if err != nil {
 		return nil, fmt.Errorf("pets: %w", err)
 	}
 	defer f.Close()
 	var rows []petsRow
 	seen := map[string]int{}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(io.LimitReader(f, maxTextBytes))
 	for line := 1; sc.Scan(); line++ {
 		text := strings.TrimSpace(sc.Text())
 		if text == "" || strings.HasPrefix(text, "#") {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/evalclip/evalclip/datasets/internal/mat5"
 	"github.com/evalclip/evalclip/encoders/imageproc"
+	"github.com/evalclip/evalclip/internal/limits"
 )
 
 func init() { Register("svhn", openSVHN) }
@@ -46,6 +47,9 @@ func openSVHN(root, split string) (Dataset, error) {
 		return nil, fmt.Errorf("svhn: %s: X is not stored as uint8", name)
 	}
 	h, w, n := x.Dims[0], x.Dims[1], x.Dims[3]
+	if err := limits.Pixels(fmt.Sprintf("svhn: %s: X", name), w, h); err != nil {
+		return nil, err
+	}
 	ys, err := y.Float64s()
 	if err != nil {
 		return nil, fmt.Errorf("svhn: %s: %w", name, err)

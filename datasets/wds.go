@@ -15,6 +15,8 @@ import (
 	"sync"
 
 	"github.com/evalclip/evalclip/encoders/imageproc"
+	"github.com/evalclip/evalclip/internal/limits"
+	"github.com/evalclip/evalclip/prompts"
 )
 
 func init() { Register("wds", openWDS) }
@@ -52,12 +54,10 @@ func openWDS(root, split string) (Dataset, error) {
 	if len(d.classes) == 0 {
 		return nil, fmt.Errorf("wds: %s lists no classes", classesPath)
 	}
-	if lines, err := readLines(filepath.Join(root, "zeroshot_classification_templates.txt")); err == nil {
-		for _, l := range lines {
-			if l = strings.TrimSpace(l); l != "" {
-				d.templates = append(d.templates, l)
-			}
-		}
+	// The shards' own templates pass the checks of a suite's templates
+	// file: present but empty, or a template without {c}, is an error.
+	if t, err := prompts.ReadTemplates(filepath.Join(root, "zeroshot_classification_templates.txt")); err == nil {
+		d.templates = t
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("wds: templates: %w", err)
 	}
@@ -65,9 +65,10 @@ func openWDS(root, split string) (Dataset, error) {
 	for _, c := range d.classes {
 		id.str(c)
 	}
+	keys := map[string]string{} // sample key -> shard, across shards
 	for si, shard := range shards {
 		rel := split + "/" + filepath.Base(shard)
-		if err := d.index(si, shard, rel, id); err != nil {
+		if err := d.index(si, shard, rel, id, keys); err != nil {
 			return nil, err
 		}
 	}
@@ -114,9 +115,12 @@ type wdsDataset struct {
 var wdsImageExts = []string{"jpg", "jpeg", "png", "webp"}
 
 // index lists one shard's samples: for each key, the first image member
-// (by the order of wdsImageExts) and the .cls label.
-func (d *wdsDataset) index(si int, shard, rel string, id *identity) error {
-	f, err := os.Open(shard)
+// (by the order of wdsImageExts) and the .cls label. A member whose
+// declared size runs past the shard or the per-image limit, a member
+// present twice, and a key already seen in another shard (seen) are
+// errors naming the shard and the member.
+func (d *wdsDataset) index(si int, shard, rel string, id *identity, seen map[string]string) error {
+	f, size, err := limits.Open(shard, 0)
 	if err != nil {
 		return fmt.Errorf("wds: %w", err)
 	}
@@ -146,6 +150,9 @@ func (d *wdsDataset) index(si int, shard, rel string, id *identity) error {
 		if err != nil {
 			return fmt.Errorf("wds: %s: %w", rel, err)
 		}
+		if h.Size < 0 || h.Size > size-off {
+			return fmt.Errorf("wds: %s: member %s declares %d bytes but the shard holds %d after its header", rel, h.Name, h.Size, size-off)
+		}
 		base := path.Base(h.Name)
 		dot := strings.Index(base, ".")
 		if dot <= 0 {
@@ -155,11 +162,17 @@ func (d *wdsDataset) index(si int, shard, rel string, id *identity) error {
 		ext := strings.ToLower(base[dot+1:])
 		g := groups[key]
 		if g == nil {
+			if other, dup := seen[key]; dup {
+				return fmt.Errorf("wds: %s: sample %s is also in %s (keys must be unique across shards)", rel, key, other)
+			}
+			seen[key] = rel
 			g = &group{img: map[string]wdsSample{}}
 			groups[key] = g
 			keys = append(keys, key)
 		}
 		switch {
+		case ext == "cls" && g.hasCls:
+			return fmt.Errorf("wds: %s: sample %s has two .cls members", rel, key)
 		case ext == "cls":
 			b, err := io.ReadAll(io.LimitReader(tr, 64))
 			if err != nil {
@@ -167,6 +180,12 @@ func (d *wdsDataset) index(si int, shard, rel string, id *identity) error {
 			}
 			g.cls, g.hasCls = strings.TrimSpace(string(b)), true
 		case contains(wdsImageExts, ext):
+			if _, dup := g.img[ext]; dup {
+				return fmt.Errorf("wds: %s: sample %s has two .%s members", rel, key, ext)
+			}
+			if h.Size > limits.MaxImageFileBytes {
+				return fmt.Errorf("wds: %s: member %s: %d bytes is more than the %d-byte limit of one image", rel, h.Name, h.Size, limits.MaxImageFileBytes)
+			}
 			g.img[ext] = wdsSample{shard: si, key: key, member: h.Name, offset: off, size: h.Size}
 		}
 	}

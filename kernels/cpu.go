@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/evalclip/evalclip/internal/panics"
 	"github.com/evalclip/evalclip/kernels/blas"
 	gblas "gonum.org/v1/gonum/blas"
 )
@@ -239,15 +240,11 @@ func forEachRange(n, workers int, f func(lo, hi int)) {
 		f(0, n)
 		return
 	}
-	var wg sync.WaitGroup
+	var g panics.Group
 	step := (n + workers - 1) / workers
 	for lo := step; lo < n; lo += step {
-		wg.Add(1)
-		go func(lo int) {
-			defer wg.Done()
-			f(lo, min(lo+step, n))
-		}(lo)
+		g.Go(func() { f(lo, min(lo+step, n)) })
 	}
-	f(0, min(step, n))
-	wg.Wait()
+	g.Go(func() { f(0, min(step, n)) })
+	g.Wait()
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/evalclip/evalclip/internal/limits"
 )
 
 // Shape is a similarity problem size: N queries (images) by C candidates
@@ -121,6 +123,15 @@ func Plan(names []string, shapes []Shape, k int, dtypes []DType) (items []Item, 
 	for _, sh := range shapes {
 		if k > sh.C {
 			errs = append(errs, fmt.Errorf("kernels: k = %d is more than the %d classes of shape %s", k, sh.C, sh))
+		}
+		// Measure holds the inputs (queries and keys, float32) and the top
+		// k of each query (score and index) in host memory.
+		in, err1 := limits.Product(int64(sh.N)+int64(sh.C), int64(sh.D))
+		top, err2 := limits.Product(int64(sh.N), int64(max(k, 1)), 2)
+		if err := errors.Join(err1, err2); err != nil {
+			errs = append(errs, fmt.Errorf("kernels: shape %s: %w", sh, err))
+		} else if err := limits.Alloc(fmt.Sprintf("kernels: shape %s (inputs and top-k, host memory)", sh), in+top, 4); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if len(errs) == 0 && len(items) == 0 {

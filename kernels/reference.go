@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+
+	"github.com/evalclip/evalclip/internal/panics"
 )
 
 func init() {
@@ -117,7 +119,7 @@ func parallelRows(ctx context.Context, n, grain int, f func(lo, hi int)) error {
 	var (
 		mu   sync.Mutex
 		next int
-		wg   sync.WaitGroup
+		g    panics.Group
 	)
 	take := func() (int, int, bool) {
 		mu.Lock()
@@ -130,9 +132,7 @@ func parallelRows(ctx context.Context, n, grain int, f func(lo, hi int)) error {
 		return lo, next, true
 	}
 	for w := 0; w < min(workers, (n+grain-1)/grain); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go(func() {
 			for {
 				lo, hi, ok := take()
 				if !ok {
@@ -140,8 +140,8 @@ func parallelRows(ctx context.Context, n, grain int, f func(lo, hi int)) error {
 				}
 				f(lo, hi)
 			}
-		}()
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	return ctx.Err()
 }

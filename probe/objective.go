@@ -3,11 +3,12 @@ package probe
 import (
 	"math"
 	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
+
+	"github.com/evalclip/evalclip/internal/panics"
 )
 
 // block is a run of consecutive rows of one part.
@@ -132,11 +133,9 @@ func (br *blockRunner) chunks(nb int, fn func(c, lo, hi int)) {
 		return
 	}
 	var next atomic.Int64
-	var wg sync.WaitGroup
+	var g panics.Group
 	for range w {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go(func() {
 			for {
 				c := int(next.Add(1) - 1)
 				if c >= nc {
@@ -144,9 +143,9 @@ func (br *blockRunner) chunks(nb int, fn func(c, lo, hi int)) {
 				}
 				fn(c, c*chunkRows, min((c+1)*chunkRows, nb))
 			}
-		}()
+		})
 	}
-	wg.Wait()
+	g.Wait()
 }
 
 // forLogits calls fn(row, z) with the logits (float32, K) of every row of

@@ -3,8 +3,9 @@ package probe
 import (
 	"context"
 	"math"
-	"sync"
 	"time"
+
+	"github.com/evalclip/evalclip/internal/panics"
 )
 
 // The CLIP paper's search, in units of 1/8 decade: C = 10^(e/8) with e in
@@ -116,15 +117,11 @@ func sweep(ctx context.Context, train, val rows, numClasses int, opts Options) (
 		if workers := workerCount(opts.Workers); workers >= concurrentFitWorkers {
 			sub := opts
 			sub.Workers = max(workers/max(len(todo), 1), 1)
-			var wg sync.WaitGroup
+			var g panics.Group
 			for i, e := range todo {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					out[i], errs[i] = fitAt(e, best.model, sub)
-				}()
+				g.Go(func() { out[i], errs[i] = fitAt(e, best.model, sub) })
 			}
-			wg.Wait()
+			g.Wait()
 		} else {
 			for i, e := range todo {
 				out[i], errs[i] = fitAt(e, best.model, opts)

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"sort"
@@ -91,31 +92,68 @@ func Builtin(name string) (*Set, error) {
 	return &Set{Name: name, Classnames: append([]string(nil), cn...), Templates: append([]string(nil), tp...)}, nil
 }
 
+// MaxListBytes bounds a class-name or template file.
+const MaxListBytes = 16 << 20
+
 // ReadLines reads a file of one entry per line: surrounding whitespace is
-// trimmed, and blank lines and lines starting with '#' are skipped.
+// trimmed, and blank lines and lines starting with '#' are skipped. An
+// empty list is an error naming the file.
 func ReadLines(path string) ([]string, error) {
+	entries, _, err := readEntries(path)
+	return entries, err
+}
+
+// readEntries is ReadLines with each entry's line number.
+func readEntries(path string) (entries []string, lines []int, err error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	if st.Size() > MaxListBytes {
+		return nil, nil, fmt.Errorf("%s: %d bytes is more than the %d-byte limit of a list file", path, st.Size(), MaxListBytes)
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
-	var out []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(io.LimitReader(f, MaxListBytes))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
+	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		out = append(out, line)
+		entries, lines = append(entries, line), append(lines, n)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no entries", path)
+	if len(entries) == 0 {
+		return nil, nil, fmt.Errorf("%s: no entries", path)
 	}
-	return out, nil
+	return entries, lines, nil
+}
+
+// ReadTemplates reads a templates file (the rules of ReadLines) and checks
+// that every template marks the class name with {c} or {}; errors name the
+// file and the line. Suites' template files and datasets' own (a
+// CLIP_benchmark webdataset's zeroshot_classification_templates.txt) both
+// go through it.
+func ReadTemplates(path string) ([]string, error) {
+	entries, lines, err := readEntries(path)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range entries {
+		if !strings.Contains(t, "{c}") && !strings.Contains(t, "{}") {
+			return nil, fmt.Errorf("%s:%d: template %q has no {c} or {} for the class name", path, lines[i], t)
+		}
+	}
+	return entries, nil
 }
 
 // Request says how a suite's dataset entry asks for prompts.
@@ -160,14 +198,9 @@ func Resolve(req Request, readerClasses []string) (*Set, error) {
 		names = append(names, req.Classnames)
 	}
 	if req.Templates != "" {
-		lines, err := ReadLines(req.Templates)
+		lines, err := ReadTemplates(req.Templates)
 		if err != nil {
 			return nil, fmt.Errorf("dataset %s: templates: %w", req.Dataset, err)
-		}
-		for i, t := range lines {
-			if !strings.Contains(t, "{c}") && !strings.Contains(t, "{}") {
-				return nil, fmt.Errorf("dataset %s: %s:%d: template %q has no {c} or {} for the class name", req.Dataset, req.Templates, i+1, t)
-			}
 		}
 		set.Templates = lines
 		names = append(names, req.Templates)

@@ -7,13 +7,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/evalclip/evalclip/internal/atomicfile"
 	"github.com/evalclip/evalclip/internal/buildinfo"
+	"github.com/evalclip/evalclip/internal/panics"
 	"github.com/evalclip/evalclip/reports"
 )
 
@@ -209,11 +209,7 @@ func (r *Runner) checkImplemented(jobs []Job) error {
 // job does not lose the others' results.
 func (r *Runner) runJob(ctx context.Context, env *Env, job *Job) (recs []reports.Record, err error) {
 	tr, _ := r.lookup(job)
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("internal error (please report): %v\n%s", p, debug.Stack())
-		}
-	}()
+	defer panics.Recover(&err)
 	return tr.Run(ctx, env, job)
 }
 

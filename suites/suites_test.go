@@ -288,3 +288,20 @@ func TestNonFiniteNumbers(t *testing.T) {
 		t.Errorf("not a config error: %v", err)
 	}
 }
+
+// TestRuntimeLimits: sizes that would make allocations or threads are
+// bounded in the suite itself.
+func TestRuntimeLimits(t *testing.T) {
+	body := "name = \"r\"\n[runtime]\nbatch_size = 100000000\nthreads = 99999\nworkers = 99999\n[[tasks]]\ntype = \"kernels\"\nshapes = [\"4x4x4\"]\n"
+	_, err := suites.Parse("r.toml", []byte(body))
+	if err == nil {
+		s, _ := suites.Parse("r.toml", []byte(body))
+		err = s.Validate()
+	}
+	for _, want := range []string{"r.toml:3: runtime.batch_size: must be at most 65536, got 100000000", "r.toml:4: runtime.threads: must be at most 4096",
+		"r.toml:5: runtime.workers: must be at most 4096"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+}

@@ -38,16 +38,30 @@ func (s *Suite) checkName(p *problems, key, name string) {
 	}
 }
 
+// Stated limits of the runtime section.
+const (
+	MaxBatchSize = 65536
+	MaxThreads   = 4096
+)
+
 func (s *Suite) validateRuntime(p *problems) {
 	r := &s.Runtime
-	if r.Threads < 0 {
-		p.addf("runtime.threads", "must be 0 (all cores) or more, got %d", r.Threads)
-	}
-	if r.BatchSize < 1 {
-		p.addf("runtime.batch_size", "must be at least 1, got %d", r.BatchSize)
-	}
-	if r.Workers < 0 {
-		p.addf("runtime.workers", "must be 0 (all cores) or more, got %d", r.Workers)
+	for _, f := range []struct {
+		key    string
+		v, min int
+		max    int
+		low    string
+	}{
+		{"runtime.threads", r.Threads, 0, MaxThreads, "must be 0 (all cores) or more"},
+		{"runtime.batch_size", r.BatchSize, 1, MaxBatchSize, "must be at least 1"},
+		{"runtime.workers", r.Workers, 0, MaxThreads, "must be 0 (all cores) or more"},
+	} {
+		switch {
+		case f.v < f.min:
+			p.addf(f.key, "%s, got %d", f.low, f.v)
+		case f.v > f.max:
+			p.addf(f.key, "must be at most %d, got %d", f.max, f.v)
+		}
 	}
 	if r.Device < 0 {
 		p.addf("runtime.device", "must be a GPU ordinal (0 or more), got %d", r.Device)

@@ -9,17 +9,18 @@ import (
 	"image/gif"
 	"image/png"
 	"io"
-	"os"
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
 	"golang.org/x/image/webp"
+
+	"github.com/evalclip/evalclip/internal/limits"
 )
 
 // MaxPixels is the largest image (width x height) Decode accepts. It is
 // Pillow's decompression-bomb limit (2 x Image.MAX_IMAGE_PIXELS), above
 // which Pillow refuses to open a file.
-const MaxPixels = 2 * 89478485
+const MaxPixels = limits.MaxImagePixels
 
 // ErrEmpty is returned for zero-byte input.
 var ErrEmpty = errors.New("empty image file (0 bytes)")
@@ -63,8 +64,10 @@ func Decode(data []byte) (image.Image, error) {
 }
 
 // DecodeFile reads and decodes the image at path; errors name the path.
+// Only a regular file of at most limits.MaxImageFileBytes is read (a FIFO
+// or a device is refused by name).
 func DecodeFile(path string) (image.Image, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path, limits.MaxImageFileBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,9 @@ import (
 	"image"
 	"runtime"
 	"sync"
+
+	"github.com/evalclip/evalclip/internal/limits"
+	"github.com/evalclip/evalclip/internal/panics"
 )
 
 // Source is an indexed collection of images (a dataset).
@@ -72,12 +75,17 @@ func Stream(ctx context.Context, src Source, c Config, opts StreamOptions, fn fu
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	bs = max(1, min(bs, n))
+	workers = max(1, min(workers, n))
 	nb := (n + bs - 1) / bs
 	if nb == 0 {
 		return nil, nil
 	}
 	inFlight := min(2+workers/bs, nb)
 	ppi := c.PixelsPerImage()
+	if err := limits.Alloc(fmt.Sprintf("image batches (%d in flight of %d images of 3x%dx%d)", inFlight, bs, c.Size, c.Size), int64(inFlight)*int64(bs)*int64(ppi), 4); err != nil {
+		return nil, err
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -199,8 +207,10 @@ func Stream(ctx context.Context, src Source, c Config, opts StreamOptions, fn fu
 	return skipped, nil
 }
 
-// loadOne decodes and preprocesses source sample i into dst.
+// loadOne decodes and preprocesses source sample i into dst. A panic in
+// the decoder or the resampler becomes the sample's error.
 func loadOne(src Source, c Config, i int, dst []float32) (err error) {
+	defer panics.Recover(&err)
 	img, err := src.Image(i)
 	if err != nil {
 		return err

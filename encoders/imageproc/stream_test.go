@@ -196,3 +196,57 @@ func TestStreamGraySource(t *testing.T) {
 		}
 	}
 }
+
+// panicSource panics when asked for sample panicAt.
+type panicSource struct {
+	solidSource
+	panicAt int
+}
+
+func (s *panicSource) Image(i int) (image.Image, error) {
+	if i == s.panicAt {
+		var m map[int]int
+		m[i]++ // a decoder bug
+	}
+	return s.solidSource.Image(i)
+}
+
+// TestStreamWorkerPanic: a panic while loading one sample is that sample's
+// error (skipped and counted, or the stream's error), never the process's
+// end.
+func TestStreamWorkerPanic(t *testing.T) {
+	src := &panicSource{solidSource: solidSource{n: 20}, panicAt: 7}
+	var got int
+	skipped, err := Stream(context.Background(), src, streamConfig(), StreamOptions{Workers: 4, BatchSize: 3, SkipBad: true}, func(b Batch) error {
+		got += len(b.Indices)
+		return nil
+	})
+	if err != nil || got != 19 || len(skipped) != 1 || skipped[0].Index != 7 || !strings.Contains(skipped[0].Err.Error(), "internal error (please report): assignment to entry in nil map") {
+		t.Fatalf("got %d, skipped %v, err %v", got, skipped, err)
+	}
+	_, err = Stream(context.Background(), src, streamConfig(), StreamOptions{Workers: 4, BatchSize: 3}, func(Batch) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "sample 7: internal error") {
+		t.Fatalf("without skipping: %v", err)
+	}
+}
+
+// TestStreamBatchSizeBounded: a batch size far above the sample count
+// allocates for the samples there are, and a batch that cannot fit the
+// allocation limit is an error, not an out-of-memory.
+func TestStreamBatchSizeBounded(t *testing.T) {
+	src := &solidSource{n: 5}
+	n := 0
+	if _, err := Stream(context.Background(), src, streamConfig(), StreamOptions{Workers: 2, BatchSize: 1 << 30}, func(b Batch) error {
+		n += len(b.Indices)
+		return nil
+	}); err != nil || n != 5 {
+		t.Fatalf("huge batch size: %d images, %v", n, err)
+	}
+	big := &solidSource{n: 1 << 30}
+	c := streamConfig()
+	c.Size = 4096
+	_, err := Stream(context.Background(), big, c, StreamOptions{Workers: 2, BatchSize: 1 << 20}, func(Batch) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "limit on one array") {
+		t.Fatalf("over the limit: %v", err)
+	}
+}

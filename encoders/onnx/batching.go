@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/evalclip/evalclip/internal/panics"
 )
 
 // batchSize is the number of inputs per request: 1 for a static batch-1
@@ -30,6 +32,10 @@ func chunkSize(n, batch, workers int) int {
 // parallelChunks calls fn on [lo,hi) chunks of at most size items, with up
 // to workers calls at once, stopping at the first error or when ctx ends.
 func parallelChunks(ctx context.Context, n, size, workers int, fn func(lo, hi int) error) error {
+	call := func(lo, hi int) (err error) {
+		defer panics.Recover(&err) // a panic in a request is its error
+		return fn(lo, hi)
+	}
 	if size < 1 {
 		size = 1
 	}
@@ -41,7 +47,7 @@ func parallelChunks(ctx context.Context, n, size, workers int, fn func(lo, hi in
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := fn(lo, min(lo+size, n)); err != nil {
+			if err := call(lo, min(lo+size, n)); err != nil {
 				return err
 			}
 		}
@@ -58,7 +64,7 @@ func parallelChunks(ctx context.Context, n, size, workers int, fn func(lo, hi in
 		go func() {
 			defer wg.Done()
 			for lo := range next {
-				if err := fn(lo, min(lo+size, n)); err != nil {
+				if err := call(lo, min(lo+size, n)); err != nil {
 					mu.Lock()
 					if first == nil {
 						first = err

@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"unicode/utf8"
+
+	"github.com/evalclip/evalclip/internal/panics"
 )
 
 // DefaultContextLength is CLIP's text context: 77 tokens, SOT and EOT
@@ -124,11 +125,9 @@ func (t *Tokenizer) rows(texts []string, contextLength int, emit func(i int, row
 		return
 	}
 	var next atomic.Int64
-	var wg sync.WaitGroup
+	var g panics.Group
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go(func() {
 			var buf []int32
 			for {
 				lo := int(next.Add(rowChunk)) - rowChunk
@@ -140,9 +139,9 @@ func (t *Tokenizer) rows(texts []string, contextLength int, emit func(i int, row
 					emit(i, buf)
 				}
 			}
-		}()
+		})
 	}
-	wg.Wait()
+	g.Wait()
 }
 
 // encode appends the ids of text to dst, at most limit of them when

@@ -11,10 +11,9 @@ import (
 	"strconv"
 	"strings"
 
-	"codeberg.org/sbinet/npyio"
-
 	"github.com/evalclip/evalclip/internal/atomicfile"
 	"github.com/evalclip/evalclip/internal/half"
+	"github.com/evalclip/evalclip/internal/limits"
 )
 
 // Header returns the .npy version 1.0 header for a little-endian array of
@@ -204,39 +203,55 @@ type file struct {
 	dt    dtype
 	shape []int
 	fort  bool
+	n     int // elements, checked against the file's size
 }
 
+// open reads a .npy header and checks the shape it declares against the
+// data the file holds and the allocation limit, before any array is made.
 func open(path string) (*file, error) {
-	f, err := os.Open(path)
+	f, size, err := limits.Open(path, 0)
 	if err != nil {
 		return nil, err
 	}
 	br := bufio.NewReaderSize(f, 1<<20)
-	h, err := npyio.NewReader(br)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%s: not a NumPy .npy file: %w", path, err)
-	}
-	dt, err := parseDType(h.Header.Descr.Type)
+	h, err := readHeader(br)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	nf := &file{path: path, f: f, r: br, dt: dt, shape: h.Header.Descr.Shape, fort: h.Header.Descr.Fortran}
+	dt, err := parseDType(h.descr)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	nf := &file{path: path, f: f, r: br, dt: dt, shape: h.shape, fort: h.fortran}
 	if nf.fort && len(nf.shape) > 2 {
 		f.Close()
 		return nil, fmt.Errorf("%s: Fortran-ordered arrays of more than 2 dimensions are not supported (save with np.ascontiguousarray)", path)
 	}
+	dims := make([]int64, len(h.shape))
+	for i, d := range h.shape {
+		dims[i] = int64(d)
+	}
+	what := fmt.Sprintf("%s: shape %v of %s", path, h.shape, dt.str)
+	n, err := limits.Product(dims...)
+	if err != nil {
+		err = fmt.Errorf("%s: %w", what, err)
+	} else {
+		err = limits.Alloc(what, n, dt.size)
+	}
+	if err == nil && n*int64(dt.size) > size-h.dataOffset {
+		err = fmt.Errorf("%s: truncated: shape %v of %s needs %d data bytes, the file holds %d", path, h.shape, dt.str, n*int64(dt.size), size-h.dataOffset)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	nf.n = int(n)
 	return nf, nil
 }
 
-func (nf *file) count() int {
-	n := 1
-	for _, d := range nf.shape {
-		n *= d
-	}
-	return n
-}
+func (nf *file) count() int { return nf.n }
 
 // each decodes every element, calling fn(i, bits) with the element's index
 // in C order and its raw bits.

@@ -9,9 +9,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/evalclip/evalclip/internal/limits"
 )
 
 // Class is a MATLAB array class (mxCLASS).
@@ -79,7 +80,8 @@ type Var struct {
 	Cells []*Var
 }
 
-// Len is the number of elements (the product of Dims).
+// Len is the number of elements (the product of Dims; Read checks that
+// it does not overflow).
 func (v *Var) Len() int {
 	n := 1
 	for _, d := range v.Dims {
@@ -87,6 +89,9 @@ func (v *Var) Len() int {
 	}
 	return n
 }
+
+// MaxDepth bounds how deeply cells and structs may nest.
+const MaxDepth = 32
 
 // Bytes returns the raw samples of a uint8 or int8-stored array without
 // copying; ok is false for other storage types.
@@ -190,7 +195,7 @@ func (v *Var) Field(i int, name string) *Var {
 // empty). Variables not asked for are skipped without decoding. Errors
 // name the file.
 func ReadFile(path string, names ...string) (map[string]*Var, error) {
-	f, err := os.Open(path)
+	f, _, err := limits.Open(path, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -358,20 +363,36 @@ func (d *decoder) element(r io.Reader) (uint32, []byte, error) {
 		return first & 0xffff, append([]byte(nil), b[4:4+n]...), nil
 	}
 	n := d.bo.Uint32(b[4:])
-	buf := make([]byte, pad8(n))
-	if _, err := io.ReadFull(r, buf); err != nil {
-		// The last element of a compressed matrix may omit its padding.
-		if err == io.ErrUnexpectedEOF && uint32(len(buf)) > n {
-			return first, buf[:n], nil
-		}
-		return 0, nil, fmt.Errorf("truncated matrix data (%d bytes expected): %w", n, err)
+	if err := limits.Alloc(fmt.Sprintf("matrix data element of %d bytes", n), int64(pad8(n)), 1); err != nil {
+		return 0, nil, err
 	}
-	return first, buf[:n], nil
+	// Read what arrives rather than allocating what the tag declares: a
+	// compressed stream may declare gigabytes and hold a few bytes.
+	var buf bytes.Buffer
+	if n <= 1<<20 {
+		buf.Grow(int(pad8(n)))
+	}
+	got, err := io.Copy(&buf, io.LimitReader(r, int64(pad8(n))))
+	if err != nil {
+		return 0, nil, fmt.Errorf("matrix data (%d bytes expected): %w", n, err)
+	}
+	if got < int64(n) {
+		return 0, nil, fmt.Errorf("truncated matrix data (%d bytes expected, %d present)", n, got)
+	}
+	// The last element of a compressed matrix may omit its padding.
+	return first, buf.Bytes()[:n], nil
 }
 
 // matrix reads a miMATRIX body of nbytes. It returns nil for an unwanted
 // top-level variable (want non-empty and without its name).
 func (d *decoder) matrix(r io.Reader, nbytes uint32, want map[string]bool) (*Var, error) {
+	return d.matrixAt(r, nbytes, want, 0)
+}
+
+func (d *decoder) matrixAt(r io.Reader, nbytes uint32, want map[string]bool, depth int) (*Var, error) {
+	if depth > MaxDepth {
+		return nil, fmt.Errorf("cells or structs nested more than %d deep", MaxDepth)
+	}
 	if nbytes == 0 {
 		return &Var{Class: Double, Dims: []int{0, 0}, typ: miDOUBLE, bo: d.bo}, nil
 	}
@@ -387,12 +408,17 @@ func (d *decoder) matrix(r io.Reader, nbytes uint32, want map[string]bool) (*Var
 	if err != nil {
 		return nil, err
 	}
+	var sizes []int64
 	for i := 0; i+4 <= len(dims); i += 4 {
 		dim := int(int32(d.bo.Uint32(dims[i:])))
 		if dim < 0 {
 			return nil, fmt.Errorf("matrix: negative dimension %d", dim)
 		}
 		v.Dims = append(v.Dims, dim)
+		sizes = append(sizes, int64(dim))
+	}
+	if n, err := limits.Product(sizes...); err != nil || n > math.MaxInt32 {
+		return nil, fmt.Errorf("matrix: dimensions %v: too many elements", v.Dims)
 	}
 	_, name, err := d.element(r)
 	if err != nil {
@@ -405,7 +431,7 @@ func (d *decoder) matrix(r io.Reader, nbytes uint32, want map[string]bool) (*Var
 	switch v.Class {
 	case Cell:
 		for i := 0; i < v.Len(); i++ {
-			c, err := d.child(r)
+			c, err := d.child(r, depth+1)
 			if err != nil {
 				return nil, fmt.Errorf("%s{%d}: %w", v.Name, i+1, err)
 			}
@@ -433,7 +459,7 @@ func (d *decoder) matrix(r io.Reader, nbytes uint32, want map[string]bool) (*Var
 		for i := 0; i < v.Len(); i++ {
 			elem := make([]*Var, len(v.Fields))
 			for f := range v.Fields {
-				c, err := d.child(r)
+				c, err := d.child(r, depth+1)
 				if err != nil {
 					return nil, fmt.Errorf("%s(%d).%s: %w", v.Name, i+1, v.Fields[f], err)
 				}
@@ -463,7 +489,7 @@ func (d *decoder) matrix(r io.Reader, nbytes uint32, want map[string]bool) (*Var
 }
 
 // child reads a nested miMATRIX element (cell or struct member).
-func (d *decoder) child(r io.Reader) (*Var, error) {
+func (d *decoder) child(r io.Reader, depth int) (*Var, error) {
 	typ, nbytes, small, err := d.tag(r)
 	if err != nil {
 		if err == io.EOF {
@@ -475,7 +501,7 @@ func (d *decoder) child(r io.Reader) (*Var, error) {
 		return nil, fmt.Errorf("expected a matrix element, found type %d", typ)
 	}
 	lr := io.LimitReader(r, int64(nbytes))
-	v, err := d.matrix(lr, nbytes, nil)
+	v, err := d.matrixAt(lr, nbytes, nil, depth)
 	if err != nil {
 		return nil, err
 	}
