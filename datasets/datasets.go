@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"hash"
 	"image"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -174,7 +176,9 @@ func Labels(d Dataset) []int {
 
 // CheckNoOverlap fails when the training (or validation) split shares
 // samples with the evaluated split: the same identity, or (for file-backed
-// datasets) the same file.
+// datasets) the same file, however it is reached (links, "..", another
+// spelling of the path: files are compared, not names; a webdataset member
+// by its shard file and member name).
 func CheckNoOverlap(evaluated, training Dataset) error {
 	if evaluated.Identity() == training.Identity() {
 		return errors.New("the training split has the same content as the evaluated split")
@@ -184,18 +188,53 @@ func CheckNoOverlap(evaluated, training Dataset) error {
 	if !ok1 || !ok2 {
 		return nil
 	}
+	ids := fileIDs{}
 	seen := make(map[string]int, evaluated.Len())
 	for i := 0; i < evaluated.Len(); i++ {
 		if p := pe.Path(i); p != "" {
-			seen[p] = i
+			seen[ids.of(p)] = i
 		}
 	}
 	for i := 0; i < training.Len(); i++ {
-		if j, dup := seen[pt.Path(i)]; dup {
-			return fmt.Errorf("training sample %d and evaluated sample %d are the same file %s", i, j, pt.Path(i))
+		p := pt.Path(i)
+		if j, dup := seen[ids.of(p)]; dup {
+			return fmt.Errorf("training sample %d (%s) and evaluated sample %d (%s) are the same file", i, p, j, pe.Path(j))
 		}
 	}
 	return nil
+}
+
+// fileIDs names files by what they are: device and inode where the
+// system has them, else the absolute path with links resolved. Shards are
+// looked up once.
+type fileIDs map[string]string
+
+func (c fileIDs) of(p string) string {
+	file, member := p, ""
+	if i := strings.LastIndex(p, ".tar:"); i >= 0 {
+		file, member = p[:i+4], p[i+4:]
+	}
+	id, ok := c[file]
+	if !ok {
+		id = fileID(file)
+		c[file] = id
+	}
+	return id + member
+}
+
+func fileID(p string) string {
+	if st, err := os.Stat(p); err == nil {
+		if key := statKey(st); key != "" {
+			return key
+		}
+	}
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		p = r
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		p = a
+	}
+	return filepath.Clean(p)
 }
 
 // identity accumulates a dataset's identity hash.

@@ -53,7 +53,7 @@ func classFolders(format, root, dir string) (*fileDataset, error) {
 	}
 	d := &fileDataset{format: format, root: root}
 	for _, e := range entries {
-		if e.IsDir() || (e.Type()&fs.ModeSymlink != 0 && isDir(filepath.Join(dir, e.Name()))) {
+		if isClassDir(dir, e) {
 			d.classes = append(d.classes, e.Name())
 		}
 	}
@@ -81,20 +81,40 @@ func classFolders(format, root, dir string) (*fileDataset, error) {
 	return d.finish(nil)
 }
 
-// walkImages lists image files under dir like torchvision's make_dataset:
-// folders visited in sorted path order, files sorted by name within each.
+// walkImages lists image files under dir like torchvision's make_dataset
+// (os.walk with followlinks=True): folders visited in sorted path order,
+// files sorted by name within each. Symbolic links to folders are followed
+// (a class folder may itself be one); a link back to a folder already on
+// the way down is not, so a loop ends instead of walking forever.
 func walkImages(dir string) ([]string, error) {
 	var dirs []string
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+	var walk func(p string, ancestors []os.FileInfo) error
+	walk = func(p string, ancestors []os.FileInfo) error {
+		st, err := os.Stat(p)
 		if err != nil {
 			return err
 		}
-		if e.IsDir() {
-			dirs = append(dirs, p)
+		for _, a := range ancestors {
+			if os.SameFile(a, st) {
+				return nil // a link loop
+			}
+		}
+		dirs = append(dirs, p)
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			sub := filepath.Join(p, e.Name())
+			if e.IsDir() || (e.Type()&fs.ModeSymlink != 0 && isDir(sub)) {
+				if err := walk(sub, append(ancestors, st)); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
-	})
-	if err != nil {
+	}
+	if err := walk(dir, nil); err != nil {
 		return nil, err
 	}
 	sort.Strings(dirs)
@@ -106,7 +126,7 @@ func walkImages(dir string) ([]string, error) {
 		}
 		var names []string
 		for _, e := range entries {
-			if !e.IsDir() && imageExt(e.Name()) {
+			if imageExt(e.Name()) && !isDir(filepath.Join(d, e.Name())) {
 				names = append(names, e.Name())
 			}
 		}
@@ -116,4 +136,9 @@ func walkImages(dir string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// isClassDir reports whether entry e of dir is a folder or a link to one.
+func isClassDir(dir string, e fs.DirEntry) bool {
+	return e.IsDir() || (e.Type()&fs.ModeSymlink != 0 && isDir(filepath.Join(dir, e.Name())))
 }

@@ -74,7 +74,7 @@ func hasWnidFolders(dir string) bool {
 		return false
 	}
 	for _, e := range entries {
-		if e.IsDir() && wnidRe.MatchString(e.Name()) {
+		if wnidRe.MatchString(e.Name()) && isClassDir(dir, e) {
 			return true
 		}
 	}

@@ -21,9 +21,13 @@ import (
 // cancelled (Ctrl-C). Records of completed jobs are kept.
 var ErrInterrupted = errors.New("run interrupted")
 
+// ErrResultsWrite is wrapped when results.json cannot be written (a full
+// disk): the run stops, and the summary holds only what the file holds.
+var ErrResultsWrite = errors.New("cannot write the results file")
+
 // SuiteCopyFile is the name of the copy of the suite kept in the output
 // folder, so that a results folder says what produced it.
-const SuiteCopyFile = "suite.toml"
+const SuiteCopyFile = reports.SuiteCopyFile
 
 // Runner executes a suite's jobs and records their results.
 type Runner struct {
@@ -105,7 +109,7 @@ func (r *Runner) Run(ctx context.Context) (sum *Summary, err error) {
 		return sum, err
 	}
 	if err := reports.WriteResults(sum.ResultsPath, nil); err != nil {
-		return sum, err
+		return sum, fmt.Errorf("%w %s: %v", ErrResultsWrite, sum.ResultsPath, err)
 	}
 
 	host, _ := os.Hostname()
@@ -162,11 +166,15 @@ func (r *Runner) Run(ctx context.Context) (sum *Summary, err error) {
 		for k := range recs {
 			r.stamp(&recs[k], job, info)
 		}
-		sum.Records = append(sum.Records, recs...)
-		sum.Done++
-		if err := reports.WriteResults(sum.ResultsPath, sum.Records); err != nil {
-			return sum, err
+		all := append(append([]reports.Record(nil), sum.Records...), recs...)
+		if err := reports.WriteResults(sum.ResultsPath, all); err != nil {
+			// The file keeps the previous complete write; so does the
+			// summary, so that nothing claims records the file lacks.
+			return sum, fmt.Errorf("%w %s after %d of %d jobs (it holds the %d records before): %v",
+				ErrResultsWrite, sum.ResultsPath, sum.Done, sum.Total, len(sum.Records), err)
 		}
+		sum.Records = all
+		sum.Done++
 		if jerr == nil && !r.Quiet {
 			fmt.Fprintf(stderr, "%s %s: %s (%s)\n", prefix, job.Describe(), headline(recs), elapsed.Round(time.Millisecond))
 		}

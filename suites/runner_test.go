@@ -302,3 +302,64 @@ seeds = [0, 1]
 	// linear_probe/model=ViT-B-32/dataset=pets/k=16/seed=0
 	// linear_probe/model=ViT-B-32/dataset=pets/k=16/seed=1
 }
+
+// TestOutDirLockAndForce: a second claim of a folder in use is refused; a
+// forced rerun removes the earlier run's files (results, report, CI files)
+// and leaves the user's own.
+func TestOutDirLockAndForce(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	release, err := suites.ClaimOutDir(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := suites.ClaimOutDir(dir, false); !errors.Is(err, suites.ErrOutputInUse) || !strings.Contains(err.Error(), "in use by another evalclip run") {
+		t.Fatalf("second claim: %v", err)
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"results.json", "junit.xml", "index.html", "plots/old_figure.png", "tables/old.csv", "notes.txt"} {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755)
+		os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644)
+	}
+	if _, err := suites.ClaimOutDir(dir, false); !errors.Is(err, suites.ErrOutputExists) {
+		t.Fatalf("without force: %v", err)
+	}
+	release, err = suites.ClaimOutDir(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	for _, f := range []string{"results.json", "junit.xml", "index.html", "plots/old_figure.png", "tables/old.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s of the earlier run is still there", f)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
+		t.Error("a file of the user's was removed")
+	}
+}
+
+// breakResults turns the results file into a folder before its second
+// job, so that the runner's next write fails.
+type breakResults struct{ embedTask }
+
+func (b *breakResults) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([]reports.Record, error) {
+	if job.Index == 1 {
+		p := filepath.Join(env.OutDir, reports.ResultsFile)
+		os.Remove(p)
+		os.MkdirAll(filepath.Join(p, "x"), 0o755)
+	}
+	return b.embedTask.Run(ctx, env, job)
+}
+
+// TestResultsWriteFailure: when results.json cannot be written, the run
+// stops and its summary claims no more records than the file held.
+func TestResultsWriteFailure(t *testing.T) {
+	s := fakeSuite(t, "")
+	r, _ := newRunner(t, s, &breakResults{})
+	sum, err := r.Run(context.Background())
+	if !errors.Is(err, suites.ErrResultsWrite) || sum == nil || len(sum.Records) != 1 || sum.Done != 1 {
+		t.Fatalf("err %v, summary %+v", err, sum)
+	}
+}

@@ -22,8 +22,8 @@ var errRegression = errors.New("CI gate: regression against the baseline")
 
 // CI gate output files in the run folder.
 const (
-	junitFile     = "junit.xml"
-	ciSummaryFile = "ci-summary.md"
+	junitFile     = reports.JUnitFile
+	ciSummaryFile = reports.CISummaryFile
 )
 
 // suiteFormats returns the suite's [report] formats and plots as strings.

@@ -42,7 +42,7 @@ func exitStatus(stderr io.Writer, err error) int {
 		return exitUsage
 	case errors.Is(err, suites.ErrInterrupted):
 		return exitInterrupted
-	case suites.IsConfigError(err), errors.Is(err, suites.ErrOutputExists), errors.Is(err, suites.ErrOutputUnusable):
+	case suites.IsConfigError(err), errors.Is(err, suites.ErrOutputExists), errors.Is(err, suites.ErrOutputUnusable), errors.Is(err, suites.ErrOutputInUse):
 		return exitUsage
 	}
 	return exitFailed

@@ -52,9 +52,11 @@ func init() {
 				if err != nil {
 					return usagef("", "%v", err)
 				}
-				if err := suites.PrepareOutDir(*out, *force); err != nil {
+				release, err := suites.ClaimOutDir(*out, *force)
+				if err != nil {
 					return err
 				}
+				defer release()
 				if suiteData != nil {
 					if err := atomicfile.WriteFile(filepath.Join(*out, suites.SuiteCopyFile), suiteData, 0o644); err != nil {
 						return err

@@ -75,9 +75,11 @@ func init() {
 					}
 					dir = suites.DefaultOutDir(suites.DefaultOutRoot, name, time.Now())
 				}
-				if err := suites.PrepareOutDir(dir, *force); err != nil {
+				release, err := suites.ClaimOutDir(dir, *force)
+				if err != nil {
 					return err
 				}
+				defer release()
 				r := &suites.Runner{Suite: s, Jobs: jobs, OutDir: dir, Stderr: stderr, Quiet: *quiet, FailFast: *failFast, Tasks: taskOverrides, NoCache: *noCache}
 				if shard != nil {
 					r.Shard = shard.String()
@@ -88,8 +90,8 @@ func init() {
 					fmt.Fprintf(stderr, "results: %s (%d records, %d of %d jobs)\n",
 						filepath.Join(dir, "results.json"), len(sum.Records), sum.Done, sum.Total)
 				}
-				if sum == nil || errors.Is(err, suites.ErrInterrupted) {
-					return err
+				if sum == nil || errors.Is(err, suites.ErrInterrupted) || errors.Is(err, suites.ErrResultsWrite) {
+					return err // no report or gate over records the file may not hold
 				}
 				if !*noReport {
 					err = errors.Join(err, renderReport(stdout, stderr, dir, sum.Records, s, *quiet))

@@ -30,15 +30,15 @@ const (
 // AllFormats lists the table formats in the order they are written.
 var AllFormats = []string{FormatMarkdown, FormatCSV, FormatJSON, FormatTeX, FormatBench, FormatHTML}
 
-// File names inside the output folder.
+// File names inside the output folder (the list is reports').
 const (
-	MarkdownFile = "report.md"
-	TeXFile      = "report.tex"
-	JSONFile     = "tables.json"
-	BenchFile    = "bench.txt"
-	IndexFile    = "index.html"
-	TablesDir    = "tables"
-	PlotsDir     = "plots"
+	MarkdownFile = reports.MarkdownFile
+	TeXFile      = reports.TeXFile
+	JSONFile     = reports.TablesJSON
+	BenchFile    = reports.BenchFile
+	IndexFile    = reports.IndexFile
+	TablesDir    = reports.TablesDir
+	PlotsDir     = reports.PlotsDir
 )
 
 // Options controls [Render].
