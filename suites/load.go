@@ -1,6 +1,7 @@
 package suites
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +17,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/evalclip/evalclip/internal/limits"
 )
 
 // Open loads a suite file and validates it: the usual entry point.
@@ -35,9 +38,9 @@ func Open(path string) (*Suite, error) {
 // ${VAR}s are left in place. It checks suites written for another machine
 // (paper-reproduction suites pointing at datasets elsewhere, say).
 func OpenSchema(path string) (*Suite, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSuite(path)
 	if err != nil {
-		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read suite: %v", errors.Unwrap(err))}
+		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read suite: %v", err)}
 	}
 	s, err := parse(path, data, true)
 	if err != nil {
@@ -52,11 +55,74 @@ func OpenSchema(path string) (*Suite, error) {
 // Load reads and strictly decodes a suite file, applies defaults and
 // resolves paths. It does not check references or files: see Validate.
 func Load(path string) (*Suite, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSuite(path)
 	if err != nil {
-		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read suite: %v", errors.Unwrap(err))}
+		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read suite: %v", err)}
 	}
 	return Parse(path, data)
+}
+
+// MaxSuiteBytes bounds a suite file; MaxNesting how deeply its arrays and
+// inline tables may nest (TOML decoders recurse once per level).
+const (
+	MaxSuiteBytes = 4 << 20
+	MaxNesting    = 32
+)
+
+// readSuite reads a suite file: a regular file of at most MaxSuiteBytes.
+func readSuite(path string) ([]byte, error) {
+	data, err := limits.ReadFile(path, MaxSuiteBytes)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, err
+	}
+	return data, nil
+}
+
+// checkNesting refuses arrays and inline tables nested deeper than
+// MaxNesting before the decoder sees them, naming the line.
+func checkNesting(path string, data []byte) error {
+	depth, line := 0, 1
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '\n':
+			line++
+		case '#':
+			for i < len(data) && data[i] != '\n' {
+				i++
+			}
+			i--
+		case '"', '\'':
+			q := string(c)
+			if i+2 < len(data) && data[i+1] == c && data[i+2] == c {
+				q = q + q + q
+			}
+			end := bytes.Index(data[i+len(q):], []byte(q))
+			for end > 0 && c == '"' && len(q) == 1 && data[i+len(q)+end-1] == '\\' {
+				next := bytes.Index(data[i+len(q)+end+1:], []byte(q))
+				if next < 0 {
+					end = -1
+					break
+				}
+				end += next + 1
+			}
+			if end < 0 {
+				return nil // unterminated: the decoder reports it with its line
+			}
+			line += bytes.Count(data[i:i+len(q)+end], []byte("\n"))
+			i += len(q) + end + len(q) - 1
+		case '[', '{':
+			if depth++; depth > MaxNesting {
+				return &ConfigError{File: path, Line: line, Msg: fmt.Sprintf("arrays or inline tables nested more than %d deep", MaxNesting)}
+			}
+		case ']', '}':
+			depth = max(0, depth-1)
+		}
+	}
+	return nil
 }
 
 // Parse decodes suite TOML held in memory; path names it in errors and
@@ -67,6 +133,12 @@ func parse(path string, data []byte, schemaOnly bool) (*Suite, error) {
 	dir, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
 		return nil, &ConfigError{File: path, Msg: err.Error()}
+	}
+	if len(data) > MaxSuiteBytes {
+		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("%d bytes is more than the %d-byte limit of a suite file", len(data), MaxSuiteBytes)}
+	}
+	if err := checkNesting(path, data); err != nil {
+		return nil, err
 	}
 	s := &Suite{Path: path, Dir: dir, keys: scanKeys(data), schemaOnly: schemaOnly}
 	doc := document{Suite: s}

@@ -305,3 +305,48 @@ func TestRuntimeLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestNestingAndSize: a suite nesting arrays past the limit is refused
+// before the decoder recurses into it, with its line; a suite that is not
+// a regular file is refused by name.
+func TestNestingAndSize(t *testing.T) {
+	deep := "name = \"d\"\n# [[[[ in a comment and \"[[[[\" in a string do not count\nx = \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"\nv = " + strings.Repeat("[", 1000) + strings.Repeat("]", 1000) + "\n"
+	_, err := suites.Parse("d.toml", []byte(deep))
+	if err == nil || !strings.Contains(err.Error(), "d.toml:4: arrays or inline tables nested more than 32 deep") {
+		t.Errorf("deep: %v", err)
+	}
+	if _, err := suites.Load("/dev/zero"); err == nil || !suites.IsConfigError(err) || !strings.Contains(err.Error(), "/dev/zero is not a regular file") {
+		t.Errorf("/dev/zero: %v", err)
+	}
+}
+
+// FuzzParse feeds arbitrary bytes to the suite loader, with the task kinds
+// registered: it must return a suite or a ConfigError, never panic, and a
+// loaded suite must validate and plan without panicking.
+func FuzzParse(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.toml"))
+	for _, p := range seeds {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("name = \"x\"\n[[models]]\nname = \"m\"\nbackend = \"fake\"\n[[tasks]]\ntype = \"zeroshot\"\n"))
+	f.Add([]byte("name = \"x\"\n[[models]]\nname = \"m\"\nbackend = \"fake\"\nmean = [nan, inf, -0.0]\n[[tasks]]\ntype = \"linear_probe\"\nshots = [0, 1]\nc = 1e308\ntol = 5e-324\n"))
+	f.Add([]byte("name = \"k\"\n[[tasks]]\ntype = \"kernels\"\nshapes = [\"1x1x1\", \"2_000x3X4\"]\ndtypes = [\"bf16\"]\nscale = -inf\nseed = 18446744073709551615\n"))
+	f.Add([]byte("[[a]]\n[[a.b]]\nc = {d = [{e = '''x'''}]}\n"))
+	f.Add([]byte("x = \"\"\"\\\"\"\"\"\n[ci]\ntolerance = {"))
+	f.Add([]byte("name = \"${HOME}\"\n[runtime]\nonnxruntime = \"~/lib\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := suites.Parse("fuzz.toml", data)
+		if err != nil {
+			if !suites.IsConfigError(err) {
+				t.Fatalf("non-config error %T: %v", err, err)
+			}
+			return
+		}
+		if err := s.Validate(); err != nil && !suites.IsConfigError(err) {
+			t.Fatalf("validate: non-config error %T: %v", err, err)
+		}
+		suites.Plan(s)
+	})
+}
