@@ -104,7 +104,8 @@ func Combine(files []File) ([]Record, []string, error) {
 }
 
 // Check lists problems that reports show rather than fail on: failed jobs,
-// missing required metrics and NaN metrics, one line per problem.
+// inconsistent records ([Record.Inconsistencies]), missing required
+// metrics and NaN metrics, one line per problem.
 func Check(recs []Record) []string {
 	var notes []string
 	for i := range recs {
@@ -116,6 +117,9 @@ func Check(recs []Record) []string {
 		if r.Error != "" {
 			notes = append(notes, fmt.Sprintf("%s: failed: %s", name, firstLine(r.Error)))
 			continue
+		}
+		for _, p := range r.Inconsistencies() {
+			notes = append(notes, fmt.Sprintf("%s: inconsistent: %s", name, p))
 		}
 		for _, m := range LookupTask(r.Task).Required {
 			if _, ok := r.Metrics[m]; !ok {

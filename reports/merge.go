@@ -51,6 +51,12 @@ func Merge(files []File, opt MergeOptions) ([]Record, error) {
 			return nil, fmt.Errorf("merge: %s is given twice (the same shard merged twice?)", f.Path)
 		}
 		given[p] = true
+		if err := CheckConsistency(f.Path, f.Records); err != nil {
+			errs = append(errs, fmt.Errorf("merge: %w", err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	var ref *Record
 	var refPath string

@@ -40,6 +40,11 @@ func init() {
 				if err != nil {
 					return usagef("", "compare: %v", err)
 				}
+				for _, f := range files {
+					if err := reports.CheckConsistency(f.Path, f.Records); err != nil {
+						return usagef("", "compare: %v", err)
+					}
+				}
 				old, new := files[0], files[1]
 				for _, n := range provenanceNotes(old, new) {
 					fmt.Fprintf(stderr, "note: %s\n", n)

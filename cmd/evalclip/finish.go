@@ -64,6 +64,9 @@ func ciBaseline(s *suites.Suite) ([]reports.Record, error) {
 	if err != nil {
 		return nil, s.KeyError("ci.baseline", "%v", err)
 	}
+	if err := reports.CheckConsistency(s.CI.Baseline, recs); err != nil {
+		return nil, s.KeyError("ci.baseline", "%v", err)
+	}
 	for i := range recs {
 		if recs[i].Run.Suite != "" && recs[i].Run.Suite != s.Name {
 			return nil, s.KeyError("ci.baseline", "%s: record %d is from suite %q, not %q (point ci.baseline at a results.json of this suite)",

@@ -139,11 +139,19 @@ func (s scoreTask) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 	if err != nil {
 		return nil, err
 	}
+	n := 40
+	if s.acc1 > 0 {
+		n = 200 // fine enough for the forced accuracies (0.895 = 179/200)
+	}
 	var c strings.Builder
 	right := 0
-	for i := 0; i < 40; i++ {
+	for i := 0; i < n; i++ {
 		v := emb[(i+job.K+job.Seed)%len(emb)]
-		ok := v > -0.2 || (s.acc1 > 0 && i%10 != 0)
+		ok := v > -0.2
+		if s.acc1 > 0 {
+			// Per-sample correctness that agrees with the forced acc1.
+			ok = i < int(s.acc1*float64(n)+0.5)
+		}
 		if ok {
 			right++
 			c.WriteByte('1')
@@ -151,12 +159,9 @@ func (s scoreTask) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 			c.WriteByte('0')
 		}
 	}
-	acc := float64(right) / 40
-	if s.acc1 > 0 {
-		acc = s.acc1
-	}
+	acc := float64(right) / float64(n)
 	return []reports.Record{{Metrics: reports.Metrics{reports.MetricAcc1: acc, reports.MetricAcc5: 1},
-		NSamples: 40, Extra: map[string]any{reports.ExtraCorrect: c.String()}}}, nil
+		NSamples: n, Extra: map[string]any{reports.ExtraCorrect: c.String()}}}, nil
 }
 
 func withScoreTasks(t *testing.T, acc1 float64) {

@@ -184,6 +184,11 @@ func Run(recs []reports.Record, cfg Config) *Result {
 		for _, m := range metrics {
 			bs := b.stat(m)
 			if !bs.OK() {
+				if bs.NaN > 0 {
+					// A null baseline would pass anything: refuse it.
+					failures = append(failures, fmt.Sprintf("%s: the baseline's value is null (NaN) in %s; record a new baseline", m, cfg.BaselinePath))
+					c.Checks = append(c.Checks, Check{Metric: m, Baseline: math.NaN(), Now: u.stat(m).Mean, Tolerance: tol[m], Limit: math.NaN(), Regressed: true})
+				}
 				continue // the baseline does not measure it here
 			}
 			ns := u.stat(m)

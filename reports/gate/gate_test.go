@@ -126,3 +126,15 @@ func TestGateRules(t *testing.T) {
 		t.Errorf("a baseline job outside the run was compared: %v", res.Notes)
 	}
 }
+
+// TestGateNullBaseline: a baseline metric that is null (NaN) fails the
+// measurement instead of letting anything pass.
+func TestGateNullBaseline(t *testing.T) {
+	base := []reports.Record{rec("a", math.NaN(), 100, "ja")}
+	now := []reports.Record{rec("a", 0.1, 100, "ja")}
+	res := Run(now, Config{Suite: "s", Baseline: base, BaselinePath: "b.json", Tolerance: map[string]float64{reports.MetricAcc1: 0.01}})
+	c := caseOf(res, "zeroshot/model=a/dataset=d")
+	if c == nil || c.Status != Fail || !strings.Contains(c.Message, "acc1: the baseline's value is null (NaN) in b.json") || !res.Failed() {
+		t.Fatalf("case %+v", c)
+	}
+}
