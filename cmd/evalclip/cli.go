@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/evalclip/evalclip/internal/panics"
 )
 
 // command is one subcommand.
@@ -47,8 +49,10 @@ func usagef(hint, format string, args ...any) error {
 // baseContext is the parent of every command's context (tests replace it).
 var baseContext = context.Background
 
-// run is the whole CLI: args excludes the program name.
-func run(stdout, stderr io.Writer, args []string) error {
+// run is the whole CLI: args excludes the program name. A panic is an
+// internal error of the command (exit status 1), not a crash.
+func run(stdout, stderr io.Writer, args []string) (err error) {
+	defer panics.Recover(&err)
 	if len(args) == 0 {
 		printUsage(stderr)
 		return usagef("", "no command given")

@@ -17,6 +17,7 @@ import (
 	"github.com/evalclip/evalclip/encoders"
 	"github.com/evalclip/evalclip/encoders/imageproc"
 	"github.com/evalclip/evalclip/internal/atomicfile"
+	"github.com/evalclip/evalclip/internal/limits"
 	"github.com/evalclip/evalclip/internal/npy"
 	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/suites"
@@ -224,7 +225,7 @@ func cachePaths(dir, key string) (x, labels, meta string) {
 
 func loadCached(dir, key string) (*Features, error) {
 	xp, lp, mp := cachePaths(dir, key)
-	raw, err := os.ReadFile(mp)
+	raw, err := limits.ReadFile(mp, 1<<30)
 	if err != nil {
 		return nil, err
 	}
@@ -246,6 +247,9 @@ func loadCached(dir, key string) (*Features, error) {
 	f := &Features{X: x, N: meta.N, D: meta.D, Labels: make([]int32, meta.N), Classes: meta.Classes,
 		Skipped: meta.Skipped, Cached: true, TowerSeconds: meta.TowerSeconds, TotalSeconds: meta.TotalSeconds}
 	for i, v := range labels {
+		if v < 0 || v >= int64(len(meta.Classes)) {
+			return nil, fmt.Errorf("%s: label %d of sample %d is outside the %d classes", lp, v, i, len(meta.Classes))
+		}
 		f.Labels[i] = int32(v)
 	}
 	return f, nil

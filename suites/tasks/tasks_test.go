@@ -243,3 +243,30 @@ func TestClassify(t *testing.T) {
 		t.Error("label out of range accepted")
 	}
 }
+
+// TestDamagedCacheRecomputed: a cache entry whose arrays are damaged (a
+// header declaring a huge shape, garbage, labels outside the classes) is
+// recomputed with a note, never fatal.
+func TestDamagedCacheRecomputed(t *testing.T) {
+	s := writeSuite(t, "[[models]]\nname = \"fake\"\nbackend = \"fake\"\n", "limit = 20")
+	job := &suites.Plan(s)[0]
+	var log strings.Builder
+	f1, err := ImageFeatures(context.Background(), newEnv(s, &log), job.Model, job.Dataset, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xp, lp, _ := cachePaths(s.Runtime.CacheDir, f1.Key)
+	huge := "\x93NUMPY\x01\x00\x46\x00{'descr': '<f4', 'fortran_order': False, 'shape': (4000000000, 4000000000), }\n"
+	for name, damage := range map[string]func(){
+		"huge shape": func() { os.WriteFile(xp, []byte(huge), 0o644) },
+		"garbage":    func() { os.WriteFile(xp, []byte("not an array"), 0o644) },
+		"bad label":  func() { npy.WriteInt64(lp, append(make([]int64, 19), 99)) },
+	} {
+		damage()
+		log.Reset()
+		f, err := ImageFeatures(context.Background(), newEnv(s, &log), job.Model, job.Dataset, "test")
+		if err != nil || f.Cached || f.N != 20 || !strings.Contains(log.String(), "recomputing") {
+			t.Errorf("%s: err %v, cached %v, log %q", name, err, f != nil && f.Cached, log.String())
+		}
+	}
+}
