@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
-	"golang.org/x/image/webp"
 
 	"github.com/evalclip/evalclip/internal/limits"
 )
@@ -57,7 +56,7 @@ func Decode(data []byte) (image.Image, error) {
 	case len(data) >= 3 && (string(data[:2]) == "P5" || string(data[:2]) == "P6") && isPNMSpace(data[2]):
 		return decodePNM(data)
 	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
-		return toRGB(decodeGo("webp", data, webp.DecodeConfig, webp.Decode))
+		return decodeWebP(data)
 	}
 	n := min(len(data), 8)
 	return nil, fmt.Errorf("unknown image format (first bytes % x; expected JPEG, PNG, GIF, BMP, TIFF, WebP, PGM or PPM)", data[:n])
