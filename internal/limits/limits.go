@@ -16,7 +16,6 @@ import (
 	"math/bits"
 	"os"
 	"strconv"
-	"sync"
 )
 
 // EnvMaxAlloc overrides [MaxAllocBytes] (a byte count, e.g. 34359738368).
@@ -38,30 +37,22 @@ const MaxImageFileBytes = 1 << 30
 // ErrTooLarge is wrapped by every error of this package about a size.
 var ErrTooLarge = errors.New("too large")
 
-var (
-	maxOnce  sync.Once
-	maxBytes int64
-	maxErr   error
-)
-
 // MaxAllocBytes returns the allocation limit: EVALCLIP_MAX_ALLOC when set
-// (an invalid value is an error at the first check), else the default.
+// (an invalid value is an error), else the default. It is read at every
+// check, so that a test may lower it.
 func MaxAllocBytes() (int64, error) {
-	maxOnce.Do(func() {
-		maxBytes = DefaultMaxAllocBytes
-		if ram := physicalMemory(); ram > 0 && ram/2 < maxBytes {
-			maxBytes = ram / 2
+	limit := int64(DefaultMaxAllocBytes)
+	if ram := physicalMemory(); ram > 0 && ram/2 < limit {
+		limit = ram / 2
+	}
+	if v := os.Getenv(EnvMaxAlloc); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return 0, fmt.Errorf("%s=%q: want a positive byte count", EnvMaxAlloc, v)
 		}
-		if v := os.Getenv(EnvMaxAlloc); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < 1 {
-				maxErr = fmt.Errorf("%s=%q: want a positive byte count", EnvMaxAlloc, v)
-				return
-			}
-			maxBytes = n
-		}
-	})
-	return maxBytes, maxErr
+		limit = n
+	}
+	return limit, nil
 }
 
 // Product multiplies non-negative sizes, failing on a negative size or an
