@@ -19,6 +19,12 @@ LDFLAGS     := -X github.com/evalclip/evalclip/internal/buildinfo.version=$(VERS
 # COMMAND is on PATH.
 DEB_PACKAGES := gcc:gcc g++:g++ libc6-dev npm:npm ca-certificates libopenblas-dev libturbojpeg0-dev
 FUZZTIME    ?= 30s
+# FUZZQUICK is how long make test runs each fuzz target.
+FUZZQUICK   ?= 3s
+# Every fuzz target, as package:Target.
+FUZZ_TARGETS := ./suites:FuzzParse ./suites:FuzzScanKeys ./encoders/tokenizer:FuzzEncode ./encoders/imageproc:FuzzDecode \
+	./internal/npy:FuzzRead ./datasets/internal/mat5:FuzzRead ./datasets:FuzzMNIST ./datasets:FuzzWDS ./datasets:FuzzCSV \
+	./datasets:FuzzLOCSolution ./datasets:FuzzPetsAnnotations ./reports:FuzzResults
 BENCHTIME   ?= 1s
 # CUDA kernels: CUDA C in kernels/cuda, PTX committed in kernels/cuda/ptx.
 NVCC        ?= nvcc
@@ -29,7 +35,7 @@ PTX         := $(patsubst kernels/cuda/%.cu,kernels/cuda/ptx/%.ptx,$(CUDA_SRC))
 # CUDA_REQUIRED=1 (set by .ci/run) turns a missing CUDA toolkit into an error.
 CUDA_REQUIRED ?=
 
-.PHONY: help deps ort ort-gpu gpu-runner build demo test vet fmt-check bench fuzz clean ptx ptx-check ptx-resources cuda cuda-check cuda-emu cuda-toolkit gpu-bins
+.PHONY: help deps ort ort-gpu gpu-runner build demo test vet fmt-check bench fuzz fuzz-quick clean ptx ptx-check ptx-resources cuda cuda-check cuda-emu cuda-toolkit gpu-bins
 
 help: ## list the targets
 	@echo "evalclip: make <target>"
@@ -73,6 +79,7 @@ test: deps ort fmt-check vet cuda-check ## build everything, then run all tests 
 	CGO_ENABLED=0 $(GO) test -count=1 ./...
 	EVALCLIP_REQUIRE_ORT=1 $(GO) test -count=1 -tags noopenblas ./...
 	EVALCLIP_REQUIRE_ORT=1 $(GO) test -count=1 -tags noturbojpeg ./...
+	@$(MAKE) --no-print-directory fuzz-quick
 	@$(MAKE) --no-print-directory cuda-emu
 
 vet: ## go vet (default build and each fallback build)
@@ -89,9 +96,20 @@ bench: deps ort ## run the Go benchmarks (BENCHTIME=1s by default)
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./...
 
 fuzz: ## run each fuzz target for FUZZTIME (30s by default)
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./suites
-	$(GO) test -run '^$$' -fuzz '^FuzzEncode$$' -fuzztime $(FUZZTIME) ./encoders/tokenizer
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./encoders/imageproc
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz: $${t%%:*} $${t#*:} for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s "$${t%%:*}" || exit 1; \
+	done
+
+# fuzz-quick runs every fuzz target briefly (part of make test): a crash on
+# new input fails the build, and the input joins testdata/fuzz as a
+# regression case.
+fuzz-quick:
+	@for t in $(FUZZ_TARGETS); do \
+	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZQUICK) -fuzzminimizetime 1s "$${t%%:*}" >/tmp/evalclip-fuzz.$$$$.log 2>&1 || \
+	    { cat /tmp/evalclip-fuzz.$$$$.log; rm -f /tmp/evalclip-fuzz.$$$$.log; echo "fuzz-quick: $${t#*:} in $${t%%:*} failed" >&2; exit 1; }; \
+	  echo "fuzz-quick: $${t%%:*} $${t#*:}: $$(grep -o 'execs: [0-9]*' /tmp/evalclip-fuzz.$$$$.log | tail -1)"; \
+	done; rm -f /tmp/evalclip-fuzz.$$$$.log
 
 ptx: $(PTX) ## compile kernels/cuda/*.cu to the committed PTX (nvcc 11.8, compute_80)
 

@@ -169,11 +169,11 @@ func readManifest(dir, name string) ([]csvRow, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
-		where := fmt.Sprintf("%s:%d", name, line)
 		if err != nil {
 			return nil, fmt.Errorf("csv: %s: %w", name, err)
 		}
+		line, _ := r.FieldPos(0) // only valid for a record read without error
+		where := fmt.Sprintf("%s:%d", name, line)
 		if first {
 			p, l := -1, -1
 			for i, h := range rec {

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/evalclip/evalclip/internal/panics"
 	cu "github.com/evalclip/evalclip/kernels/internal/cudrv"
 )
 
@@ -174,7 +175,12 @@ func (g *gpu) init() error {
 // do runs f on the context's thread.
 func (g *gpu) do(f func() error) error {
 	errc := make(chan error, 1)
-	g.work <- func() { errc <- f() }
+	g.work <- func() {
+		var err error
+		defer func() { errc <- err }()
+		defer panics.Recover(&err) // a panic is the call's error; the thread lives on
+		err = f()
+	}
 	return <-errc
 }
 
