@@ -135,15 +135,7 @@ func TestOverlapSeesFiles(t *testing.T) {
 	put(t, filepath.Join(root, "test", "cat", "a.png"), png)
 	put(t, filepath.Join(root, "test", "dog", "b.png"), png)
 	os.Symlink(filepath.Join(root, "test"), filepath.Join(root, "train"))
-	test, err := datasets.Open("imagefolder", root, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	train, err := datasets.Open("imagefolder", root, "train")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := datasets.CheckNoOverlap(test, train); err == nil || !strings.Contains(err.Error(), "are the same file") {
+	if err := overlap(t, "imagefolder", root); err == nil || !strings.Contains(err.Error(), "are the same file") {
 		t.Errorf("linked split: %v", err)
 	}
 
@@ -152,17 +144,24 @@ func TestOverlapSeesFiles(t *testing.T) {
 	put(t, filepath.Join(m, "img", "b.png"), png)
 	put(t, filepath.Join(m, "test.csv"), []byte("path,label\nimg/a.png,0\nimg/b.png,1\n"))
 	put(t, filepath.Join(m, "train.csv"), []byte("path,label\nimg/../img/b.png,1\nimg/a.png,0\n"))
-	te, err := datasets.Open("csv", m, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := datasets.Open("csv", m, "train")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := datasets.CheckNoOverlap(te, tr); err == nil || !strings.Contains(err.Error(), "are the same file") {
+	if err := overlap(t, "csv", m); err == nil || !strings.Contains(err.Error(), "are the same file") {
 		t.Errorf("'..' in a manifest: %v", err)
 	}
+}
+
+// overlap opens the test and train splits of the dataset at root and
+// returns CheckNoOverlap's answer.
+func overlap(t *testing.T, format, root string) error {
+	t.Helper()
+	test, err := datasets.Open(format, root, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, err := datasets.Open(format, root, "train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return datasets.CheckNoOverlap(test, train)
 }
 
 // TestOnlyRegularFiles: a FIFO where an image should be is refused by name
