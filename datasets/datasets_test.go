@@ -561,6 +561,30 @@ func TestWDSBadInput(t *testing.T) {
 	wantErr(t, err, "no shards")
 }
 
+// TestWDSNShards: with {split}/nshards.txt (CLIP_benchmark's Hub
+// layout) exactly 0.tar .. {n-1}.tar are read, in that order; a missing or
+// an extra shard is an error naming it.
+func TestWDSNShards(t *testing.T) {
+	src := filepath.Join(fixtures, "wds")
+	root := copyTree(t, src)
+	shards, _ := filepath.Glob(filepath.Join(root, "test", "*.tar"))
+	os.WriteFile(filepath.Join(root, "test", "nshards.txt"), []byte(fmt.Sprintf("%d\n", len(shards))), 0o644)
+	d := open(t, "wds", root, "test")
+	want := open(t, "wds", src, "test")
+	if !reflect.DeepEqual(Labels(d), Labels(want)) {
+		t.Errorf("labels %v, want %v", Labels(d), Labels(want))
+	}
+	os.WriteFile(filepath.Join(root, "test", "nshards.txt"), []byte(fmt.Sprintf("%d\n", len(shards)+1)), 0o644)
+	_, err := Open("wds", root, "test")
+	wantErr(t, err, "test/nshards.txt says", fmt.Sprintf("test/%d.tar is missing", len(shards)))
+	os.WriteFile(filepath.Join(root, "test", "nshards.txt"), []byte(fmt.Sprintf("%d", len(shards)-1)), 0o644)
+	_, err = Open("wds", root, "test")
+	wantErr(t, err, fmt.Sprintf("test/%d.tar is there too", len(shards)-1))
+	os.WriteFile(filepath.Join(root, "test", "nshards.txt"), []byte("lots"), 0o644)
+	_, err = Open("wds", root, "test")
+	wantErr(t, err, "want a shard count")
+}
+
 // TestSkippedSamplesReported runs a file dataset with an undecodable image
 // through the pipeline with the dataset's policy.
 func TestSkippedSamplesReported(t *testing.T) {

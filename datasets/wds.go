@@ -22,7 +22,8 @@ import (
 func init() { Register("wds", openWDS) }
 
 // openWDS reads a CLIP_benchmark webdataset: root/<split>/*.tar shards
-// (read in numeric order: 0.tar, 1.tar, ..., 10.tar), each sample a group of
+// (read in numeric order: 0.tar, 1.tar, ..., 10.tar; exactly 0.tar to
+// {n-1}.tar when root/<split>/nshards.txt says n), each sample a group of
 // members sharing a key ("s0000012.webp", "s0000012.cls"), with the image
 // in .jpg/.jpeg/.png/.webp and the 0-based class index as text in .cls;
 // class names from root/classnames.txt (one per line, label order) and
@@ -40,6 +41,9 @@ func openWDS(root, split string) (Dataset, error) {
 		return nil, fmt.Errorf("wds: no shards %s", filepath.Join(dir, "*.tar"))
 	}
 	sort.Slice(shards, func(a, b int) bool { return shardLess(filepath.Base(shards[a]), filepath.Base(shards[b])) })
+	if shards, err = announcedShards(dir, split, shards); err != nil {
+		return nil, err
+	}
 	classesPath := filepath.Join(root, "classnames.txt")
 	lines, err := readLines(classesPath)
 	if err != nil {
@@ -79,6 +83,60 @@ func openWDS(root, split string) (Dataset, error) {
 	}
 	d.id = id.sum()
 	return d, nil
+}
+
+// NShardsFile is a split's shard count file in CLIP_benchmark's layout.
+const NShardsFile = "nshards.txt"
+
+// MaxShards bounds the shard count a nshards.txt may announce.
+const MaxShards = 1_000_000
+
+// ReadNShards reads a shard count file: one integer from 1 to MaxShards.
+func ReadNShards(path string) (int, error) {
+	data, err := limits.ReadFile(path, 64)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || n < 1 || n > MaxShards {
+		return 0, fmt.Errorf("%s: %q, want a shard count from 1 to %d", path, strings.TrimSpace(string(data)), MaxShards)
+	}
+	return n, nil
+}
+
+// announcedShards checks the shards against <split>/nshards.txt when the
+// split has one, as CLIP_benchmark reads {split}/{0..n-1}.tar: every
+// announced shard must be there, and no other .tar may be (it would be
+// read by one tool and not the other).
+func announcedShards(dir, split string, found []string) ([]string, error) {
+	ns := filepath.Join(dir, NShardsFile)
+	if _, err := os.Lstat(ns); errors.Is(err, os.ErrNotExist) {
+		return found, nil
+	}
+	n, err := ReadNShards(ns)
+	if err != nil {
+		return nil, fmt.Errorf("wds: %w", err)
+	}
+	want := make([]string, n)
+	wanted := map[string]bool{}
+	for i := range want {
+		want[i] = filepath.Join(dir, strconv.Itoa(i)+".tar")
+		wanted[want[i]] = true
+	}
+	have := map[string]bool{}
+	for _, f := range found {
+		if !wanted[f] {
+			return nil, fmt.Errorf("wds: %s/%s says %d shards (0.tar to %d.tar), but %s/%s is there too: remove it or fix %s",
+				split, NShardsFile, n, n-1, split, filepath.Base(f), NShardsFile)
+		}
+		have[f] = true
+	}
+	for _, w := range want {
+		if !have[w] {
+			return nil, fmt.Errorf("wds: %s/%s says %d shards, but %s/%s is missing", split, NShardsFile, n, split, filepath.Base(w))
+		}
+	}
+	return want, nil
 }
 
 // shardLess orders "2.tar" before "10.tar", other names by text.

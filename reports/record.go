@@ -147,6 +147,26 @@ type RunInfo struct {
 	Provider   string    `json:"provider"`
 	GoVersion  string    `json:"go_version,omitempty"`
 	Shard      string    `json:"shard,omitempty"`
+	// ModelSource and DatasetSource say which Hub repository and commit
+	// the record's model and dataset came from, when the suite named them
+	// with hub (per record, since one run may pull several).
+	ModelSource   *Source `json:"model_source,omitempty"`
+	DatasetSource *Source `json:"dataset_source,omitempty"`
+}
+
+// Source is a Hugging Face Hub repository at one commit.
+type Source struct {
+	// Hub is the repository id ("immich-app/ViT-B-32__openai").
+	Hub string `json:"hub"`
+	// Revision is what the suite asked for (a branch, tag or commit).
+	Revision string `json:"revision"`
+	// Commit is the commit the revision resolved to when the files were
+	// pulled.
+	Commit string `json:"commit"`
+	// OpenCLIP and Pretrained are the open_clip model name and pretrained
+	// tag the repository exports, when known ("ViT-B-32", "openai").
+	OpenCLIP   string `json:"open_clip,omitempty"`
+	Pretrained string `json:"pretrained,omitempty"`
 }
 
 // Metrics maps metric names to values. NaN and ±Inf marshal as null and

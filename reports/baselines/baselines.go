@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,12 +67,81 @@ func (e Entry) Label() string {
 var (
 	once              sync.Once
 	paper, openclip   []Entry
+	models            []OpenCLIPModel
 	errPaper, errOpen error
 )
 
 func load() {
 	paper, errPaper = parsePaper("data/clip_paper.csv")
 	openclip, errOpen = parseOpenCLIP("data/openclip.csv")
+	if errOpen == nil {
+		models, errOpen = parseOpenCLIPModels("data/openclip.csv")
+	}
+}
+
+// OpenCLIPModel is one model/pretrained pair of open_clip's published
+// results, with its size and its average over open_clip's 38 datasets.
+type OpenCLIPModel struct {
+	Model, Pretrained string
+	ParamsM, FLOPsB   float64
+	// Average is open_clip's "Average perf. on 38 datasets" (a fraction).
+	Average float64
+	// ImageNet is the zero-shot ImageNet-1k top-1 (a fraction; NaN when
+	// not published).
+	ImageNet float64
+}
+
+// OpenCLIPModels returns open_clip's published model/pretrained pairs, in
+// the published order (best average first).
+func OpenCLIPModels() []OpenCLIPModel {
+	once.Do(load)
+	if errOpen != nil {
+		panic(errOpen)
+	}
+	return models
+}
+
+func parseOpenCLIPModels(name string) ([]OpenCLIPModel, error) {
+	rows, err := readEmbedded(name)
+	if err != nil {
+		return nil, err
+	}
+	col := -1
+	for j, h := range rows[0] {
+		if h == "imagenet" {
+			col = j
+		}
+	}
+	num := func(row int, v string) (float64, error) {
+		if v == "" {
+			return math.NaN(), nil
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: row %d: %q: %w", name, row, v, err)
+		}
+		return f, nil
+	}
+	var out []OpenCLIPModel
+	for i, r := range rows[1:] {
+		m := OpenCLIPModel{Model: r[0], Pretrained: r[1]}
+		for _, f := range []struct {
+			v   string
+			dst *float64
+		}{{r[2], &m.ParamsM}, {r[3], &m.FLOPsB}, {r[4], &m.Average}} {
+			if *f.dst, err = num(i+1, f.v); err != nil {
+				return nil, err
+			}
+		}
+		m.ImageNet = math.NaN()
+		if col >= 0 {
+			if m.ImageNet, err = num(i+1, r[col]); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // Paper returns the CLIP paper's numbers: zero-shot and linear-probe
@@ -142,7 +212,10 @@ func parseOpenCLIP(name string) ([]Entry, error) {
 		if len(r) != len(head) {
 			return nil, fmt.Errorf("%s: row %d: %d fields, want %d", name, i+1, len(r), len(head))
 		}
-		for j := 4; j < len(head); j++ {
+		if head[4] != "average" {
+			return nil, fmt.Errorf("%s: column 5 is %q, want average", name, head[4])
+		}
+		for j := 5; j < len(head); j++ {
 			if r[j] == "" {
 				continue
 			}

@@ -45,7 +45,7 @@ func TestShippedDataIsGenerated(t *testing.T) {
 func TestBadReference(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "clip_paper_baselines.csv"), []byte("model,dataset,protocol,metric,value,source\nRN50,Digits,zero-shot,acc1,1,x\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "openclip_results.csv"), []byte("name,pretrained,params (M),FLOPs (B),avg,ImageNet 1k\nRN50,openai,1,1,0.5,0.6\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "openclip_results.csv"), []byte("name,pretrained,params (M),FLOPs (B),Average perf. on 38 datasets,ImageNet 1k\nRN50,openai,1,1,0.5,0.6\n"), 0o644)
 	if _, err := Generate(dir); err == nil || err.Error() != filepath.Join(dir, "clip_paper_baselines.csv")+`:2: unknown dataset "Digits"` {
 		t.Fatalf("%v", err)
 	}
