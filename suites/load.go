@@ -497,6 +497,9 @@ func (s *Suite) resolvePaths() error {
 	for i := range s.Models {
 		m := &s.Models[i]
 		key := fmt.Sprintf("models[%d]", i)
+		if m.Hub != "" {
+			continue // overrides are repository paths, resolved once pulled (Fetch)
+		}
 		res(key+".path", &m.Path, s.Dir)
 		base := s.Dir
 		if fi, err := os.Stat(m.Path); err == nil && fi.IsDir() {

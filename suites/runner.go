@@ -250,6 +250,12 @@ func (r *Runner) stamp(rec *reports.Record, job *Job, info reports.RunInfo) {
 		rec.Job = job.ID
 	}
 	rec.Run = info
+	if job.Model != nil {
+		rec.Run.ModelSource = job.Model.Source
+	}
+	if job.Dataset != nil {
+		rec.Run.DatasetSource = job.Dataset.Source
+	}
 }
 
 func (r *Runner) writeSuiteCopy() error {

@@ -1,6 +1,9 @@
 package suites
 
-import "github.com/evalclip/evalclip/encoders/imageproc"
+import (
+	"github.com/evalclip/evalclip/encoders/imageproc"
+	"github.com/evalclip/evalclip/reports"
+)
 
 // Suite is one evaluation suite as written in TOML.
 type Suite struct {
@@ -59,6 +62,13 @@ type Model struct {
 	// Path is a folder whose layout is detected (open_clip/immich split,
 	// Hugging Face split, combined model.onnx) or a single .onnx file.
 	Path string `toml:"path"`
+	// Hub names a Hugging Face Hub model repository ("immich-app/ViT-B-32__openai")
+	// to pull into the Hugging Face cache instead of Path; Revision is its
+	// branch, tag or commit (default main).
+	Hub      string `toml:"hub"`
+	Revision string `toml:"revision"`
+	// Source is where a hub model came from once pulled (nil otherwise).
+	Source *reports.Source `toml:"-" json:"-"`
 
 	// Optional overrides of what is detected from the model folder.
 	Vision        string                  `toml:"vision"`    // image tower .onnx
@@ -96,6 +106,13 @@ type Dataset struct {
 	Format DatasetFormat `toml:"format"`
 	// Path is the dataset's root folder or file.
 	Path string `toml:"path"`
+	// Hub names a Hugging Face Hub dataset repository in CLIP_benchmark's
+	// webdataset layout ("clip-benchmark/wds_vtab-pets", format wds) to
+	// pull instead of Path; Revision is its branch, tag or commit.
+	Hub      string `toml:"hub"`
+	Revision string `toml:"revision"`
+	// Source is where a hub dataset came from once pulled (nil otherwise).
+	Source *reports.Source `toml:"-" json:"-"`
 	// Split is the evaluated split (default "test").
 	Split string `toml:"split"`
 	// TrainSplit feeds the linear probe (default "train").

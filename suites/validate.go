@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/evalclip/evalclip/datasets"
+	"github.com/evalclip/evalclip/internal/hub"
 	"github.com/evalclip/evalclip/reports"
 )
 
@@ -71,6 +72,39 @@ func (s *Suite) validateRuntime(p *problems) {
 	}
 }
 
+// checkHub checks an entry's hub and revision keys: a valid repository
+// id, not together with path, revision only with hub.
+func (s *Suite) checkHub(p *problems, key string, t hub.RepoType, repo, path, revision string) {
+	switch {
+	case repo == "" && revision != "":
+		p.addf(key+".revision", "only used with hub (the revision of a Hugging Face Hub repository)")
+	case repo == "":
+	case path != "":
+		p.addf(key+".hub", "%s.hub and %s.path are mutually exclusive: hub pulls the repository into the Hugging Face cache, path names a local folder; keep one", key, key)
+	default:
+		if _, err := hub.ParseRepo(t, repo); err != nil {
+			p.addf(key+".hub", "%v", err)
+		}
+		if revision != "" && !hub.ValidRevision(revision) {
+			p.addf(key+".revision", "%q is not a branch, tag or commit name", revision)
+		}
+	}
+}
+
+// repoPath reports whether v is a relative path that stays inside a
+// repository.
+func repoPath(v string) bool {
+	if v == "" || strings.HasPrefix(v, "/") || strings.Contains(v, "\\") {
+		return false
+	}
+	for _, part := range strings.Split(v, "/") {
+		if part == "" || part == "." || part == ".." {
+			return false
+		}
+	}
+	return true
+}
+
 // checkFile reports a missing path; dirOK allows folders.
 func (s *Suite) checkFile(p *problems, key, path string, dirOK bool) {
 	if s.schemaOnly {
@@ -95,8 +129,17 @@ func (s *Suite) validateModels(p *problems) map[string]bool {
 			p.addf(key+".name", "duplicate model name %q", m.Name)
 		}
 		names[m.Name] = true
+		s.checkHub(p, key, hub.Model, m.Hub, m.Path, m.Revision)
 		switch m.Backend {
 		case BackendONNX:
+			if m.Hub != "" {
+				for _, f := range []struct{ k, v string }{{"vision", m.Vision}, {"text", m.Text}, {"tokenizer", m.Tokenizer}} {
+					if f.v != "" && !repoPath(f.v) {
+						p.addf(key+"."+f.k, "%q: with hub, a path inside the repository (relative, without ..)", f.v)
+					}
+				}
+				break
+			}
 			switch {
 			case m.Supervised && m.Path == "" && m.Vision == "":
 				p.addf(key+".path", "missing (the image model's folder or .onnx file, or vision)")
@@ -117,6 +160,9 @@ func (s *Suite) validateModels(p *problems) map[string]bool {
 				s.checkFile(p, key+".tokenizer", m.Tokenizer, true)
 			}
 		case BackendFake:
+			if m.Hub != "" {
+				p.addf(key+".hub", "the fake backend has no files to pull; remove hub (or backend)")
+			}
 			if m.EmbedDim < 1 {
 				p.addf(key+".embed_dim", "must be at least 1, got %d", m.EmbedDim)
 			}
@@ -164,9 +210,15 @@ func (s *Suite) validateDatasets(p *problems) map[string]bool {
 		if d.Format == "" {
 			p.addf(key+".format", "missing (expected %s)", orList(datasets.Formats()))
 		}
-		if d.Path == "" {
-			p.addf(key+".path", "missing (the dataset's folder or file)")
-		} else {
+		s.checkHub(p, key, hub.Dataset, d.Hub, d.Path, d.Revision)
+		switch {
+		case d.Hub != "":
+			if d.Format != "" && d.Format != "wds" {
+				p.addf(key+".format", "%q with hub: Hub datasets are CLIP_benchmark webdataset repositories, want format = \"wds\"", d.Format)
+			}
+		case d.Path == "":
+			p.addf(key+".path", "missing (the dataset's folder or file, or hub)")
+		default:
 			s.checkFile(p, key+".path", d.Path, true)
 		}
 		if d.Classnames != "" {

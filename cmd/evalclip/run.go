@@ -35,6 +35,7 @@ func init() {
 			junit := fs.String("junit", "", "JUnit XML path for --ci (default OUT/junit.xml)")
 			noReport := fs.Bool("no-report", false, "do not render tables, plots and index.html after the run")
 			noCache := fs.Bool("no-cache", false, "neither read nor write cached image features")
+			offline := fs.Bool("offline", false, "pull nothing: models and datasets named by hub must be in the Hugging Face cache (as HF_HUB_OFFLINE=1)")
 			return func(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 				if len(args) != 1 {
 					return usagef("usage: evalclip run [flags] SUITE", "run: want exactly one suite file, got %d", len(args))
@@ -60,6 +61,19 @@ func init() {
 				}
 				if err := tasks.Preflight(s, jobs); err != nil {
 					return err
+				}
+				if suites.HubEntries(jobs) {
+					var progress io.Writer = stderr
+					if *quiet {
+						progress = nil
+					}
+					c, err := hubClient(*offline, progress)
+					if err != nil {
+						return err
+					}
+					if err := suites.Fetch(ctx, s, jobs, hubFetcher{c}); err != nil {
+						return err
+					}
 				}
 				var baseline []reports.Record
 				if *ci {

@@ -93,6 +93,9 @@ func IsCommit(revision string) bool { return commitPattern.MatchString(revision)
 // DefaultRevision is the revision used when none is given.
 const DefaultRevision = "main"
 
+// ValidRevision reports whether rev can name a branch, tag or commit.
+func ValidRevision(rev string) bool { return checkRevision(rev) == nil }
+
 // checkRevision refuses revisions that cannot name a ref file inside the
 // cache.
 func checkRevision(rev string) error {

@@ -58,6 +58,16 @@ type LinearProbe struct {
 	Tol     float64 `toml:"tol"`
 }
 
+// Splits are the evaluated, training and (when set) validation splits:
+// what a Hub dataset must bring for a probe.
+func (lp *LinearProbe) Splits(d *suites.Dataset) []string {
+	out := []string{d.Split, d.TrainSplit}
+	if d.ValSplit != "" {
+		out = append(out, d.ValSplit)
+	}
+	return out
+}
+
 // SetDefaults: seeds [0], normalised features, scikit-learn's iteration
 // limit and tolerance.
 func (lp *LinearProbe) SetDefaults() {

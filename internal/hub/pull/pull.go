@@ -74,7 +74,7 @@ func Model(ctx context.Context, c *hub.Client, repoID, revision string, spec onn
 		if c.Offline {
 			return nil, fmt.Errorf("%w: %s@%s in %s: %v", hub.ErrOffline, repo, revision, c.CacheDir, err)
 		}
-		return nil, fmt.Errorf("%s@%s: %w", repo, revision, err)
+		return nil, fmt.Errorf("%w: %s@%s: %v", hub.ErrEntryNotFound, repo, revision, err)
 	}
 	paths, err := c.Fetch(ctx, info, files)
 	if err != nil {
