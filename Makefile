@@ -24,7 +24,7 @@ FUZZQUICK   ?= 3s
 # Every fuzz target, as package:Target.
 FUZZ_TARGETS := ./suites:FuzzParse ./suites:FuzzScanKeys ./encoders/tokenizer:FuzzEncode ./encoders/imageproc:FuzzDecode \
 	./internal/npy:FuzzRead ./datasets/internal/mat5:FuzzRead ./datasets:FuzzMNIST ./datasets:FuzzWDS ./datasets:FuzzCSV \
-	./datasets:FuzzLOCSolution ./datasets:FuzzPetsAnnotations ./reports:FuzzResults
+	./datasets:FuzzLOCSolution ./datasets:FuzzPetsAnnotations ./reports:FuzzResults ./encoders/onnx:FuzzExternalData
 BENCHTIME   ?= 1s
 # CUDA kernels: CUDA C in kernels/cuda, PTX committed in kernels/cuda/ptx.
 NVCC        ?= nvcc
@@ -35,7 +35,7 @@ PTX         := $(patsubst kernels/cuda/%.cu,kernels/cuda/ptx/%.ptx,$(CUDA_SRC))
 # CUDA_REQUIRED=1 (set by .ci/run) turns a missing CUDA toolkit into an error.
 CUDA_REQUIRED ?=
 
-.PHONY: help deps ort ort-gpu gpu-runner build demo test vet fmt-check bench fuzz fuzz-quick clean ptx ptx-check ptx-resources cuda cuda-check cuda-emu cuda-toolkit gpu-bins
+.PHONY: help deps ort ort-gpu gpu-runner build demo test vet fmt-check bench fuzz fuzz-quick hub-interop clean ptx ptx-check ptx-resources cuda cuda-check cuda-emu cuda-toolkit gpu-bins
 
 help: ## list the targets
 	@echo "evalclip: make <target>"
@@ -110,6 +110,14 @@ fuzz-quick:
 	    { cat /tmp/evalclip-fuzz.$$$$.log; rm -f /tmp/evalclip-fuzz.$$$$.log; echo "fuzz-quick: $${t#*:} in $${t%%:*} failed" >&2; exit 1; }; \
 	  echo "fuzz-quick: $${t%%:*} $${t#*:}: $$(grep -o 'execs: [0-9]*' /tmp/evalclip-fuzz.$$$$.log | tail -1)"; \
 	done; rm -f /tmp/evalclip-fuzz.$$$$.log
+
+# hub-interop runs huggingface_hub (the Python client; a release built on
+# requests, e.g. v0.36.2, with python3-requests -filelock -fsspec -packaging
+# -yaml -tqdm -typing-extensions) against the loopback Hub and on the caches
+# both clients write: HF_HUB_SRC is its src/ folder. Not part of make test.
+hub-interop: ## check the Hub client and cache against huggingface_hub (HF_HUB_SRC=.../huggingface_hub/src)
+	@test -n "$(HF_HUB_SRC)" || { echo "hub-interop: set HF_HUB_SRC to huggingface_hub's src folder" >&2; exit 2; }
+	EVALCLIP_HF_HUB_SRC="$(abspath $(HF_HUB_SRC))" EVALCLIP_PYTHON="$(or $(PYTHON),python3)" $(GO) test -count=1 -v -run Interop ./internal/hub
 
 ptx: $(PTX) ## compile kernels/cuda/*.cu to the committed PTX (nvcc 11.8, compute_80)
 

@@ -405,6 +405,9 @@ func (s *Server) serveHub(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case parts[0] == "api" && parts[1] == "resolve-cache" && len(parts) >= 7:
 		s.serveResolveCache(w, r, parts[2:])
+	case parts[0] == "api" && (parts[1] == "models" || parts[1] == "datasets") && len(parts) == 4:
+		// The repository's info at its default branch.
+		s.serveAPI(w, r, strings.TrimSuffix(parts[1], "s"), parts[2]+"/"+parts[3], []string{"revision", "main"})
 	case parts[0] == "api" && (parts[1] == "models" || parts[1] == "datasets") && len(parts) >= 5:
 		s.serveAPI(w, r, strings.TrimSuffix(parts[1], "s"), parts[2]+"/"+parts[3], parts[4:])
 	case parts[0] == "datasets" && len(parts) >= 6 && parts[3] == "resolve":
