@@ -228,7 +228,40 @@ func Resolve(req Request, readerClasses []string) (*Set, error) {
 		return nil, fmt.Errorf("dataset %s: prompt set %s has %d class names but the dataset has %d classes (class names must follow the reader's label order)",
 			req.Dataset, set.Name, len(set.Classnames), len(readerClasses))
 	}
+	if i, ok := sameClassesReordered(set.Classnames, readerClasses); ok {
+		return nil, fmt.Errorf("dataset %s: prompt set %s names the dataset's classes in another order (label %d is %q in the dataset, %q in the prompt set): "+
+			"every prediction would be scored against the wrong class; drop prompts (the dataset's own names are used) or give classnames in the reader's label order",
+			req.Dataset, set.Name, i, readerClasses[i], set.Classnames[i])
+	}
 	return set, nil
+}
+
+// sameClassesReordered reports whether names and reader hold the same
+// class names (ignoring case, '_' and surrounding space) in a different
+// order, and the first label where they differ: the Pets case-sorting
+// trap, where a reader sorts "Abyssinian" and "american bulldog" one way
+// and a prompt file the other.
+func sameClassesReordered(names, reader []string) (int, bool) {
+	norm := func(s string) string { return strings.ToLower(strings.TrimSpace(strings.ReplaceAll(s, "_", " "))) }
+	count := map[string]int{}
+	first := -1
+	for i := range names {
+		a, b := norm(names[i]), norm(reader[i])
+		count[a]++
+		count[b]--
+		if a != b && first < 0 {
+			first = i
+		}
+	}
+	if first < 0 {
+		return 0, false
+	}
+	for _, c := range count {
+		if c != 0 {
+			return 0, false // different names (wnids, ids, other wording): nothing to compare
+		}
+	}
+	return first, true
 }
 
 // Render puts class into template at {c} or {}.

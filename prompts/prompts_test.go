@@ -1,9 +1,11 @@
 package prompts
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -73,6 +75,49 @@ func TestResolve(t *testing.T) {
 	}
 	if _, err = Resolve(Request{Dataset: "d", Classnames: filepath.Join(dir, "nope.txt")}, digits); err == nil || !strings.Contains(err.Error(), "nope.txt") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestResolveRefusesReorderedClasses: built-in names that are the
+// dataset's own class names in another order (a reader that sorts by case,
+// a prompt file in another label order) are an error, not 37 wrong labels.
+func TestResolveRefusesReorderedClasses(t *testing.T) {
+	pets, err := Builtin("pets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resolve(Request{Dataset: "pets", Prompts: "pets"}, pets.Classnames); err != nil {
+		t.Fatalf("the same order: %v", err)
+	}
+	// Oxford-IIIT Pet file names capitalise cat breeds only; sorting them
+	// byte-wise puts the cats first.
+	cats := map[string]bool{"Abyssinian": true, "Bengal": true, "Birman": true, "Bombay": true, "British Shorthair": true,
+		"Egyptian Mau": true, "Maine Coon": true, "Persian": true, "Ragdoll": true, "Russian Blue": true, "Siamese": true, "Sphynx": true}
+	var sorted []string
+	for _, c := range pets.Classnames {
+		if !cats[c] {
+			c = strings.ToLower(c)
+		}
+		sorted = append(sorted, strings.ReplaceAll(c, " ", "_"))
+	}
+	sort.Strings(sorted)
+	_, err = Resolve(Request{Dataset: "pets", Prompts: "pets"}, sorted)
+	if err == nil || !strings.Contains(err.Error(), "in another order") {
+		t.Fatalf("case-sorted reader: %v", err)
+	}
+	under := make([]string, len(pets.Classnames))
+	for i, c := range pets.Classnames {
+		under[i] = strings.ReplaceAll(strings.ToLower(c), " ", "_")
+	}
+	if _, err := Resolve(Request{Dataset: "pets", Prompts: "pets"}, under); err != nil {
+		t.Errorf("same order, other spelling: %v", err)
+	}
+	wnids := make([]string, len(pets.Classnames))
+	for i := range wnids {
+		wnids[i] = fmt.Sprintf("n%08d", 37-i)
+	}
+	if _, err := Resolve(Request{Dataset: "pets", Prompts: "pets"}, wnids); err != nil {
+		t.Errorf("ids, not names: %v", err)
 	}
 }
 

@@ -139,6 +139,36 @@ func TestValidateShippedConfigs(t *testing.T) {
 	}
 }
 
+// TestPaperConfigs: the paper suites name everything by hub (no local
+// paths, so they validate anywhere and run with nothing but internet
+// access); the ResNet-50 one needs a local export and validates as schema.
+func TestPaperConfigs(t *testing.T) {
+	dir := filepath.Join("..", "..", "configs", "paper")
+	out, errOut, code := cli(t, "validate", filepath.Join(dir, "zeroshot.toml"), filepath.Join(dir, "linear-probe.toml"))
+	if code != 0 || strings.Count(out, ": ok: ") != 2 {
+		t.Fatalf("validate: %d\n%s%s", code, out, errOut)
+	}
+	for _, f := range []string{"zeroshot.toml", "linear-probe.toml"} {
+		s, err := suites.Open(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range s.Models {
+			if m.Hub == "" || m.Path != "" {
+				t.Errorf("%s: model %s is not pulled from the Hub", f, m.Name)
+			}
+		}
+		for _, d := range s.Datasets {
+			if d.Hub == "" || d.Path != "" {
+				t.Errorf("%s: dataset %s is not pulled from the Hub", f, d.Name)
+			}
+		}
+	}
+	if _, errOut, code := cli(t, "validate", "--schema-only", filepath.Join(dir, "linear-probe-resnet50.toml")); code != 0 {
+		t.Errorf("resnet50 suite: %s", errOut)
+	}
+}
+
 func TestValidateBadSuite(t *testing.T) {
 	p := writeSuite(t, 1, "")
 	body, _ := os.ReadFile(p)

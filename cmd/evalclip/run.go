@@ -35,6 +35,7 @@ func init() {
 			junit := fs.String("junit", "", "JUnit XML path for --ci (default OUT/junit.xml)")
 			noReport := fs.Bool("no-report", false, "do not render tables, plots and index.html after the run")
 			noCache := fs.Bool("no-cache", false, "neither read nor write cached image features")
+			provider := fs.String("provider", "", "execution provider for this run (cpu, cuda, tensorrt), instead of the suite's [runtime] provider")
 			offline := fs.Bool("offline", false, "pull nothing: models and datasets named by hub must be in the Hugging Face cache (as HF_HUB_OFFLINE=1)")
 			return func(ctx context.Context, stdout, stderr io.Writer, args []string) error {
 				if len(args) != 1 {
@@ -43,6 +44,13 @@ func init() {
 				s, err := suites.Open(args[0])
 				if err != nil {
 					return err
+				}
+				if *provider != "" {
+					var p suites.Provider
+					if err := p.UnmarshalText([]byte(*provider)); err != nil {
+						return usagef("", "run: --provider: %v", err)
+					}
+					s.Runtime.Provider = p
 				}
 				jobs := suites.Plan(s)
 				var shard *suites.Shard
