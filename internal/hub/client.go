@@ -33,6 +33,8 @@ type Client struct {
 	// RetryWait is the first wait between tries, doubled each time up to
 	// 8 s (default 1 s).
 	RetryWait time.Duration
+	// Workers is how many files a pull downloads at once (default 8).
+	Workers int
 
 	// freeSpace reports the free bytes of a folder's file system; tests
 	// replace it.

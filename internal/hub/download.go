@@ -107,7 +107,7 @@ func (c *Client) Download(ctx context.Context, repo Repo, revision, file string)
 	if err := cache.WriteRef(repo, revision, meta.Commit); err != nil {
 		return "", err
 	}
-	return c.fetch(ctx, repo, meta, file, nil)
+	return c.fetch(ctx, repo, meta, file, nil, nil)
 }
 
 // cachedOffline finds a file in the cache without the network.
@@ -131,7 +131,7 @@ func (c *Client) cachedOffline(repo Repo, revision, file string) (string, error)
 // shared with huggingface_hub) and links file of meta.Commit to them.
 // listed, when known, is the API's entry for the file: its size and ETag
 // must agree with the HEAD's.
-func (c *Client) fetch(ctx context.Context, repo Repo, meta *FileMeta, file string, listed *RepoFile) (string, error) {
+func (c *Client) fetch(ctx context.Context, repo Repo, meta *FileMeta, file string, listed *RepoFile, total *meter) (string, error) {
 	cache := c.Cache()
 	if listed != nil && (listed.ETag() != meta.ETag || listed.Size != meta.Size) {
 		return "", fmt.Errorf("%w: %s: the listing says %s (%d bytes), the file's headers %s (%d bytes)",
@@ -155,7 +155,7 @@ func (c *Client) fetch(ctx context.Context, repo Repo, meta *FileMeta, file stri
 		if err == nil {
 			os.Remove(blob) // a blob of the wrong size is not the blob
 		}
-		if err := c.downloadBlob(ctx, repo, meta, file, blob); err != nil {
+		if err := c.downloadBlob(ctx, repo, meta, file, blob, total); err != nil {
 			return "", err
 		}
 	}
@@ -216,7 +216,9 @@ var (
 // blob.incomplete (resumed from where an earlier attempt or process left
 // it, with a Range request), checked against the ETag's hash, then renamed
 // into place.
-func (c *Client) downloadBlob(ctx context.Context, repo Repo, meta *FileMeta, file, blob string) error {
+// total, when set, is the meter of a pull of several files, which this
+// download feeds instead of drawing its own.
+func (c *Client) downloadBlob(ctx context.Context, repo Repo, meta *FileMeta, file, blob string, total *meter) error {
 	inc := blob + ".incomplete"
 	f, err := os.OpenFile(inc, os.O_CREATE|os.O_RDWR, 0o666)
 	if err != nil {
@@ -248,7 +250,12 @@ func (c *Client) downloadBlob(ctx context.Context, repo Repo, meta *FileMeta, fi
 			return fmt.Errorf("hub cache: %s: %w", inc, err)
 		}
 	}
-	m := c.meter(repo.String()+" "+file, meta.Size, have)
+	var m *meter
+	if total != nil {
+		m = total.child(have)
+	} else {
+		m = c.meter(repo.String()+" "+file, meta.Size, have)
+	}
 	defer m.close()
 	for fails := 0; have < meta.Size; {
 		got, err := c.getFrom(ctx, repo, meta, f, have, d, m)
@@ -257,10 +264,14 @@ func (c *Client) downloadBlob(ctx context.Context, repo Repo, meta *FileMeta, fi
 			continue
 		}
 		var he *HTTPError
+		var we *cacheWriteError
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()
-		case errors.Is(err, ErrDiskFull), errors.As(err, &he), errors.Is(err, ErrProtocol), errors.Is(err, ErrUnreachable):
+		case errors.Is(err, ErrDiskFull), errors.As(err, &he), errors.Is(err, ErrProtocol), errors.Is(err, ErrUnreachable), errors.As(err, &we):
+			if we != nil {
+				keep = false // the partial file no longer matches its hash state
+			}
 			return fmt.Errorf("download %s of %s: %w", file, repo, err)
 		}
 		if got > have {
@@ -362,15 +373,14 @@ func (c *Client) getFrom(ctx context.Context, repo Repo, meta *FileMeta, f *os.F
 		return have, fmt.Errorf("hub cache: %w", err)
 	}
 	want := meta.Size - have
-	var w io.Writer = f
-	if d != nil {
-		w = io.MultiWriter(f, d)
-	}
-	n, err := io.Copy(w, io.TeeReader(io.LimitReader(resp.Body, want+1), m))
+	n, err := copyChunks(f, d, io.LimitReader(resp.Body, want+1), m)
 	have += n
+	var we *cacheWriteError
 	switch {
 	case err != nil && isDiskFull(err):
 		return have, fmt.Errorf("%w: writing the cache: %v", ErrDiskFull, err)
+	case errors.As(err, &we):
+		return have, err
 	case err != nil:
 		return have, err
 	case n > want:
@@ -379,6 +389,83 @@ func (c *Client) getFrom(ctx context.Context, repo Repo, meta *FileMeta, f *os.F
 		return have, fmt.Errorf("connection closed after %d of %d bytes", have, meta.Size)
 	}
 	return have, nil
+}
+
+// cacheWriteError is a failed write into the cache: not something a
+// resume mends.
+type cacheWriteError struct{ err error }
+
+func (e *cacheWriteError) Error() string { return "writing the cache: " + e.err.Error() }
+func (e *cacheWriteError) Unwrap() error { return e.err }
+
+// chunkSize is the unit a download is read, hashed and written in.
+const chunkSize = 1 << 20
+
+// copyChunks copies src to f, hashing each chunk into d while it is
+// written and reading the next one meanwhile (with d's hash on one core
+// and the copy on another, verifying costs little time). It returns the
+// bytes written; every byte read before an error is written first, so
+// that a resume starts after it. The end of src is not an error.
+func copyChunks(f io.Writer, d *digest, src io.Reader, m *meter) (int64, error) {
+	type chunk struct {
+		b   []byte
+		err error // the read error after b (nil: more may follow)
+	}
+	free := make(chan []byte, 2)
+	free <- make([]byte, chunkSize)
+	free <- make([]byte, chunkSize)
+	full := make(chan chunk, 2)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(full)
+		for {
+			var b []byte
+			select {
+			case b = <-free:
+			case <-stop:
+				return
+			}
+			n, err := io.ReadFull(src, b)
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				err = io.EOF
+			}
+			select {
+			case full <- chunk{b: b[:n], err: err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var written int64
+	for c := range full {
+		if len(c.b) > 0 {
+			hashed := make(chan struct{})
+			if d != nil {
+				go func() { d.Write(c.b); close(hashed) }()
+			} else {
+				close(hashed)
+			}
+			n, werr := f.Write(c.b)
+			<-hashed
+			written += int64(n)
+			m.Write(c.b[:n])
+			if werr != nil {
+				return written, &cacheWriteError{werr}
+			}
+		}
+		if c.err == io.EOF {
+			return written, nil
+		}
+		if c.err != nil {
+			return written, c.err
+		}
+		free <- c.b[:cap(c.b)]
+	}
+	return written, nil
 }
 
 func isDiskFull(err error) bool {

@@ -34,6 +34,31 @@ type meter struct {
 	began, last         time.Time
 	every               time.Duration
 	closed              bool
+	// parent is the meter of a pull of several files; a child only feeds
+	// it.
+	parent *meter
+	// files counts a parent's finished files.
+	files, nfiles int
+}
+
+// multi returns a meter for a pull of nfiles files, total bytes.
+func (c *Client) multi(label string, total int64, nfiles int) *meter {
+	m := c.meter(label, total, 0)
+	m.nfiles = nfiles
+	return m
+}
+
+// child is the meter of one file of a multi-file pull, starting at have
+// bytes already on disk (counted as done).
+func (m *meter) child(have int64) *meter {
+	c := &meter{parent: m}
+	if have > 0 {
+		m.mu.Lock()
+		m.resume += have
+		m.done += have
+		m.mu.Unlock()
+	}
+	return c
 }
 
 func (c *Client) meter(label string, total, have int64) *meter {
@@ -59,6 +84,9 @@ func (c *Client) meter(label string, total, have int64) *meter {
 
 // Write counts bytes received.
 func (m *meter) Write(p []byte) (int, error) {
+	if m.parent != nil {
+		return m.parent.Write(p)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.done += int64(len(p))
@@ -79,6 +107,9 @@ func (m *meter) Write(p []byte) (int, error) {
 
 // restart counts from zero again (the server ignored a Range request).
 func (m *meter) restart() {
+	if m.parent != nil {
+		return // the parent's count stays a little high: only a display
+	}
 	m.mu.Lock()
 	m.done, m.resume = 0, 0
 	m.mu.Unlock()
@@ -93,10 +124,20 @@ func (m *meter) line(now time.Time) string {
 	if s := now.Sub(m.began).Seconds(); s > 0 {
 		rate = fmt.Sprintf(", %s/s", byteSize(int64(float64(m.done-m.resume)/s)))
 	}
-	return fmt.Sprintf("%s: %5.1f%% of %s%s", m.label, pct, byteSize(m.total), rate)
+	files := ""
+	if m.nfiles > 1 {
+		files = fmt.Sprintf(", %d of %d files", m.files, m.nfiles)
+	}
+	return fmt.Sprintf("%s: %5.1f%% of %s%s%s", m.label, pct, byteSize(m.total), rate, files)
 }
 
 func (m *meter) close() {
+	if p := m.parent; p != nil {
+		p.mu.Lock()
+		p.files++
+		p.mu.Unlock()
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed || m.w == nil {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Resolve finds the commit of revision and its files. Online it asks the
@@ -117,38 +118,89 @@ func (c *Client) Fetch(ctx context.Context, info *RepoInfo, paths []string) ([]s
 		return nil, err
 	}
 	c.note("%s (commit %.12s): %d of %d files to download, %s", info.Repo, info.Commit, len(missing), len(paths), byteSize(need))
-	for i, p := range paths {
+	var total *meter
+	if len(missing) > 1 {
+		total = c.multi(info.Repo.String(), need, len(missing))
+		defer total.close()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	todo := make(chan int)
+	errs := make(chan error, len(paths))
+	var wg sync.WaitGroup
+	for w := 0; w < min(c.workers(), len(missing)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range todo {
+				p, err := c.fetchOne(ctx, info, paths[i], total)
+				if err != nil {
+					errs <- err
+					cancel()
+					continue
+				}
+				out[i] = p
+			}
+		}()
+	}
+	for i := range paths {
 		if out[i] != "" {
 			continue
 		}
-		f, _ := info.File(p)
-		if f.ETag() != "" {
-			// Bytes another commit already brought need no request.
-			if fi, err := os.Stat(cache.BlobPath(info.Repo, f.ETag())); err == nil && fi.Mode().IsRegular() && fi.Size() == f.Size {
-				if _, err := normalizeETag(f.ETag()); err == nil {
-					lp, err := cache.link(info.Repo, info.Commit, p, f.ETag())
-					if err != nil {
-						return nil, err
-					}
-					out[i] = lp
-					continue
-				}
-			}
-		}
-		meta, err := c.FileMetadata(ctx, info.Repo, info.Commit, p)
-		if err != nil {
-			return nil, err
-		}
-		if meta.Commit != info.Commit {
-			return nil, fmt.Errorf("%w: %s: asked for commit %s, the Hub answered for %s", ErrProtocol, p, info.Commit, meta.Commit)
-		}
-		var listed *RepoFile
-		if f.ETag() != "" {
-			listed = &f
-		}
-		if out[i], err = c.fetch(ctx, info.Repo, meta, p, listed); err != nil {
-			return nil, err
+		select {
+		case todo <- i:
+		case <-ctx.Done():
 		}
 	}
+	close(todo)
+	wg.Wait()
+	close(errs)
+	var first error
+	for err := range errs {
+		if first == nil || errors.Is(first, context.Canceled) {
+			first = err
+		}
+	}
+	if first != nil {
+		return nil, first
+	}
 	return out, nil
+}
+
+// workers is how many files a pull downloads at once (default 8, as
+// huggingface_hub's snapshot_download).
+func (c *Client) workers() int {
+	if c.Workers > 0 {
+		return c.Workers
+	}
+	return 8
+}
+
+// fetchOne brings one listed file of info's commit into the cache.
+func (c *Client) fetchOne(ctx context.Context, info *RepoInfo, p string, total *meter) (string, error) {
+	cache := c.Cache()
+	f, _ := info.File(p)
+	if f.ETag() != "" {
+		// Bytes another commit already brought need no request.
+		if fi, err := os.Stat(cache.BlobPath(info.Repo, f.ETag())); err == nil && fi.Mode().IsRegular() && fi.Size() == f.Size {
+			if _, err := normalizeETag(f.ETag()); err == nil {
+				if total != nil {
+					total.child(f.Size).close()
+				}
+				return cache.link(info.Repo, info.Commit, p, f.ETag())
+			}
+		}
+	}
+	meta, err := c.FileMetadata(ctx, info.Repo, info.Commit, p)
+	if err != nil {
+		return "", err
+	}
+	if meta.Commit != info.Commit {
+		return "", fmt.Errorf("%w: %s: asked for commit %s, the Hub answered for %s", ErrProtocol, p, info.Commit, meta.Commit)
+	}
+	var listed *RepoFile
+	if f.ETag() != "" {
+		listed = &f
+	}
+	return c.fetch(ctx, info.Repo, meta, p, listed, total)
 }

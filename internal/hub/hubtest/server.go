@@ -81,6 +81,7 @@ type Fault struct {
 type file struct {
 	data   []byte
 	lfs    bool
+	md5    string // the CDN's ETag
 	sha256 string
 	sha1   string // git blob sha1 of the data (small) or of the pointer (LFS)
 }
@@ -222,6 +223,8 @@ func (s *Server) Commit(typ, id, branch string, files map[string][]byte) string 
 		data := files[p]
 		f := &file{data: data, lfs: isLFS(p, len(data)), sha256: SHA256(data)}
 		if f.lfs {
+			sum := md5.Sum(data)
+			f.md5 = hex.EncodeToString(sum[:])
 			f.sha1 = GitBlobSHA1(lfsPointer(f.sha256, len(data)))
 			s.objects[f.sha256] = f
 			s.names[f.sha256] = p
@@ -731,8 +734,7 @@ func (s *Server) serveCDN(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided.</Message></Error>`)
 		return
 	}
-	sum := md5.Sum(obj.data)
-	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
+	w.Header().Set("ETag", `"`+obj.md5+`"`)
 	w.Header().Set("Content-Type", "binary/octet-stream")
 	serveBytes(w, r, obj.data, fault)
 }

@@ -65,6 +65,9 @@ func Model(ctx context.Context, c *hub.Client, repoID, revision string, spec onn
 	if revision == "" {
 		revision = hub.DefaultRevision
 	}
+	if r, ok := fromCache(c, revision, func(off *hub.Client) (*Result, error) { return Model(ctx, off, repoID, revision, spec) }); ok {
+		return r, nil
+	}
 	info, err := c.Resolve(ctx, repo, revision)
 	if err != nil {
 		return nil, err
@@ -114,6 +117,19 @@ func Model(ctx context.Context, c *hub.Client, repoID, revision string, spec onn
 	return result(c, info, revision, files), nil
 }
 
+// fromCache answers a pull of a commit revision from the cache alone when
+// everything it needs is there: a commit never changes, so no request is
+// needed to know its files.
+func fromCache(c *hub.Client, revision string, pull func(*hub.Client) (*Result, error)) (*Result, bool) {
+	if c.Offline || !hub.IsCommit(revision) {
+		return nil, false
+	}
+	off := *c
+	off.Offline, off.Progress = true, nil
+	r, err := pull(&off)
+	return r, err == nil
+}
+
 // Files of a CLIP_benchmark webdataset repository.
 const (
 	ClassnamesFile = "classnames.txt"
@@ -130,6 +146,9 @@ func WDS(ctx context.Context, c *hub.Client, repoID, revision string, splits []s
 	}
 	if revision == "" {
 		revision = hub.DefaultRevision
+	}
+	if r, ok := fromCache(c, revision, func(off *hub.Client) (*Result, error) { return WDS(ctx, off, repoID, revision, splits) }); ok {
+		return r, nil
 	}
 	info, err := c.Resolve(ctx, repo, revision)
 	if err != nil {

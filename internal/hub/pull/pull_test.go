@@ -105,6 +105,13 @@ func TestModelPullsTheLayoutOnly(t *testing.T) {
 	if !errors.Is(err, hub.ErrOffline) {
 		t.Errorf("offline, never pulled: %v", err)
 	}
+	// Online, a commit revision whose files are cached costs no request.
+	if _, err := Model(context.Background(), c, "immich-app/ViT-B-32__openai", commit, onnx.HubSpec{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.Requests()); n != 0 {
+		t.Errorf("a cached commit made %d requests", n)
+	}
 }
 
 // externalRepo is a model whose towers keep their weights in other files.
