@@ -2,19 +2,15 @@ package suites
 
 import (
 	"io"
-	"os"
 	"sync"
 	"time"
 
+	"github.com/evalclip/evalclip/internal/tty"
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 )
 
 // isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
+func isTerminal(w io.Writer) bool { return tty.Is(w) }
 
 // barProgress draws one progress bar per job phase on a terminal.
 type barProgress struct {

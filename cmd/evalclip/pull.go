@@ -18,15 +18,18 @@ import (
 )
 
 // hubClient is configured as huggingface_hub is (HF_ENDPOINT, HF_HOME,
-// HF_HUB_CACHE, HF_TOKEN, HF_HUB_OFFLINE); offline adds --offline.
-func hubClient(offline bool, progress io.Writer) (*hub.Client, error) {
+// HF_HUB_CACHE, HF_TOKEN, HF_HUB_OFFLINE); offline adds --offline. Its
+// progress goes to stderr unless quiet.
+func hubClient(offline, quiet bool, stderr io.Writer) (*hub.Client, error) {
 	cfg, err := hub.ConfigFromEnv(os.Getenv)
 	if err != nil {
 		return nil, usagef("", "%v", err)
 	}
 	cfg.Offline = cfg.Offline || offline
 	c := hub.New(cfg)
-	c.Progress = progress
+	if !quiet {
+		c.Progress = stderr
+	}
 	return c, nil
 }
 
@@ -64,11 +67,7 @@ func init() {
 			dryRun := fs.Bool("dry-run", false, "list what would be downloaded, with sizes, and download nothing")
 			quiet := fs.Bool("q", false, "quiet: no progress")
 			return func(ctx context.Context, stdout, stderr io.Writer, args []string) error {
-				var progress io.Writer = stderr
-				if *quiet {
-					progress = nil
-				}
-				c, err := hubClient(*offline, progress)
+				c, err := hubClient(*offline, *quiet, stderr)
 				if err != nil {
 					return err
 				}

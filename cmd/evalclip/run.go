@@ -71,11 +71,7 @@ func init() {
 					return err
 				}
 				if suites.HubEntries(jobs) {
-					var progress io.Writer = stderr
-					if *quiet {
-						progress = nil
-					}
-					c, err := hubClient(*offline, progress)
+					c, err := hubClient(*offline, *quiet, stderr)
 					if err != nil {
 						return err
 					}

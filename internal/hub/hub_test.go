@@ -63,6 +63,17 @@ func count(reqs []hubtest.Request, host, method string) int {
 	return n
 }
 
+// cdnRanges lists the Range headers of the CDN requests so far.
+func cdnRanges(s *hubtest.Server) []string {
+	var out []string
+	for _, r := range s.Requests() {
+		if r.Host == "cdn" {
+			out = append(out, r.Range)
+		}
+	}
+	return out
+}
+
 func TestDownloadLayout(t *testing.T) {
 	s, c, commit := setup(t)
 	ctx := context.Background()
@@ -214,12 +225,7 @@ func TestResumeAfterDroppedConnection(t *testing.T) {
 	if s.Hits(drop) != 2 {
 		t.Errorf("fault hit %d times, want 2", s.Hits(drop))
 	}
-	var ranges []string
-	for _, r := range s.Requests() {
-		if r.Host == "cdn" {
-			ranges = append(ranges, r.Range)
-		}
-	}
+	ranges := cdnRanges(s)
 	if want := []string{"", "bytes=100000-", "bytes=200000-"}; fmt.Sprint(ranges) != fmt.Sprint(want) {
 		t.Errorf("ranges %q, want %q", ranges, want)
 	}
@@ -247,12 +253,7 @@ func TestResumeEarlierIncomplete(t *testing.T) {
 	if _, err := c.Download(context.Background(), modelRepo, "main", "visual/model.onnx"); err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, r := range s.Requests() {
-		if r.Host == "cdn" {
-			got = append(got, r.Range)
-		}
-	}
+	got := cdnRanges(s)
 	if len(got) != 1 || got[0] != "bytes=123456-" {
 		t.Errorf("CDN ranges %q, want one bytes=123456-", got)
 	}
@@ -298,12 +299,7 @@ func TestSlowServer(t *testing.T) {
 	if d := time.Since(start); d > 1900*time.Millisecond {
 		t.Errorf("took %s: the stall was waited out instead of cut", d)
 	}
-	var ranges []string
-	for _, r := range s.Requests() {
-		if r.Host == "cdn" {
-			ranges = append(ranges, r.Range)
-		}
-	}
+	ranges := cdnRanges(s)
 	if len(ranges) != 2 || ranges[1] != "bytes=1000-" {
 		t.Errorf("CDN ranges %q, want a resume at byte 1000", ranges)
 	}

@@ -169,21 +169,15 @@ func TestInteropWithHuggingfaceHub(t *testing.T) {
 	t.Run("partial downloads resume across clients", func(t *testing.T) {
 		s, _ := interopServer(t)
 		cache := t.TempDir()
-		cdnRanges := func() []string {
-			var out []string
-			for _, r := range s.Requests() {
-				if r.Host == "cdn" {
-					out = append(out, r.Range)
-				}
-			}
-			s.ResetRequests()
-			return out
+		ranges := func() []string {
+			defer s.ResetRequests()
+			return cdnRanges(s)
 		}
 		s.AddFault(hubtest.Fault{Host: "cdn", Method: "GET", Times: 1, DropAfter: 100_000})
 		if err := pythonErr(t, s, cache, nil, "resume"); err == nil || !strings.Contains(err.Error(), "Consistency check failed") {
 			t.Fatalf("huggingface_hub on a cut body: %v", err)
 		}
-		cdnRanges()
+		ranges()
 		c := hub.New(hub.Config{Endpoint: s.URL, CacheDir: cache})
 		p, err := c.Download(ctx, interopRepo, "main", "visual/model.onnx")
 		if err != nil {
@@ -192,7 +186,7 @@ func TestInteropWithHuggingfaceHub(t *testing.T) {
 		if got, _ := os.ReadFile(p); !bytes.Equal(got, modelFiles["visual/model.onnx"]) {
 			t.Error("evalclip's resume of huggingface_hub's partial file differs")
 		}
-		if r := cdnRanges(); len(r) != 1 || r[0] != "bytes=100000-" {
+		if r := ranges(); len(r) != 1 || r[0] != "bytes=100000-" {
 			t.Errorf("evalclip resumed huggingface_hub's partial file with %q", r)
 		}
 
@@ -205,12 +199,12 @@ func TestInteropWithHuggingfaceHub(t *testing.T) {
 			t.Fatal("download with every attempt cut succeeded")
 		}
 		s.ClearFaults()
-		cdnRanges()
+		ranges()
 		out := python(t, s, cache, nil, "resume")
 		if got, _ := os.ReadFile(out["file"].(string)); !bytes.Equal(got, modelFiles["visual/model.onnx"]) {
 			t.Error("huggingface_hub's resume of evalclip's partial file differs")
 		}
-		if r := cdnRanges(); len(r) != 1 || r[0] != "bytes=140000-" {
+		if r := ranges(); len(r) != 1 || r[0] != "bytes=140000-" {
 			t.Errorf("huggingface_hub resumed evalclip's partial file with %q", r)
 		}
 	})

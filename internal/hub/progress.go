@@ -3,11 +3,10 @@ package hub
 import (
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"time"
 
-	"golang.org/x/term"
+	"github.com/evalclip/evalclip/internal/tty"
 )
 
 // note writes one line of progress ("hub: ...").
@@ -15,11 +14,6 @@ func (c *Client) note(format string, args ...any) {
 	if c.Progress != nil {
 		fmt.Fprintf(c.Progress, "hub: "+format+"\n", args...)
 	}
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // meter shows one download's progress: a bar redrawn in place on a
@@ -70,7 +64,7 @@ func (c *Client) meter(label string, total, have int64) *meter {
 	if m.w == nil {
 		return m
 	}
-	m.tty = isTerminal(m.w)
+	m.tty = tty.Is(m.w)
 	m.last = m.began
 	if !m.tty {
 		from := ""

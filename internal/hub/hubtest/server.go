@@ -642,13 +642,7 @@ func (s *Server) serveResolve(w http.ResponseWriter, r *http.Request, typ, id, r
 		h.Set("X-Linked-Etag", s.etag(f.sha256))
 		h.Set("X-Linked-Size", strconv.Itoa(len(f.data)))
 		h.Set("ETag", s.etag(f.sha1))
-		h.Set("Location", loc)
-		body := "Found. Redirecting to " + loc
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(http.StatusFound)
-		if r.Method != http.MethodHead {
-			w.Write([]byte(body))
-		}
+		redirect(w, r, http.StatusFound, loc)
 		return
 	}
 	prefix := "models"
@@ -658,10 +652,15 @@ func (s *Server) serveResolve(w http.ResponseWriter, r *http.Request, typ, id, r
 	orig := url.QueryEscape(r.URL.EscapedPath())
 	loc := fmt.Sprintf("/api/resolve-cache/%s/%s/%s/%s?%s=&etag=%s", prefix, id, c.sha, escapePath(p), orig, url.QueryEscape(`"`+f.sha1+`"`))
 	h.Set("ETag", s.etag(f.sha1))
-	h.Set("Location", loc)
-	body := "Temporary Redirect. Redirecting to " + loc
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusTemporaryRedirect)
+	redirect(w, r, http.StatusTemporaryRedirect, loc)
+}
+
+// redirect answers with status and Location, and the Hub's short body.
+func redirect(w http.ResponseWriter, r *http.Request, status int, loc string) {
+	body := http.StatusText(status) + ". Redirecting to " + loc
+	w.Header().Set("Location", loc)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write([]byte(body))
 	}

@@ -58,20 +58,13 @@ func result(c *hub.Client, info *hub.RepoInfo, revision string, files []string) 
 
 // Model pulls the files a model folder of repo needs at revision.
 func Model(ctx context.Context, c *hub.Client, repoID, revision string, spec onnx.HubSpec) (*Result, error) {
-	repo, err := hub.ParseRepo(hub.Model, repoID)
-	if err != nil {
-		return nil, err
+	info, revision, cached, err := start(ctx, c, hub.Model, repoID, revision, func(off *hub.Client, rev string) (*Result, error) {
+		return Model(ctx, off, repoID, rev, spec)
+	})
+	if err != nil || cached != nil {
+		return cached, err
 	}
-	if revision == "" {
-		revision = hub.DefaultRevision
-	}
-	if r, ok := fromCache(c, revision, func(off *hub.Client) (*Result, error) { return Model(ctx, off, repoID, revision, spec) }); ok {
-		return r, nil
-	}
-	info, err := c.Resolve(ctx, repo, revision)
-	if err != nil {
-		return nil, err
-	}
+	repo := info.Repo
 	files, err := onnx.HubFiles(listing(info), spec)
 	if err != nil {
 		if c.Offline {
@@ -117,17 +110,28 @@ func Model(ctx context.Context, c *hub.Client, repoID, revision string, spec onn
 	return result(c, info, revision, files), nil
 }
 
-// fromCache answers a pull of a commit revision from the cache alone when
-// everything it needs is there: a commit never changes, so no request is
-// needed to know its files.
-func fromCache(c *hub.Client, revision string, pull func(*hub.Client) (*Result, error)) (*Result, bool) {
-	if c.Offline || !hub.IsCommit(revision) {
-		return nil, false
+// start parses the repository id, defaults the revision to main, and
+// resolves it. A commit revision whose files are all in the cache is
+// answered from the cache alone (cached, by running again offline): a
+// commit never changes, so no request is needed to know its files.
+func start(ctx context.Context, c *hub.Client, t hub.RepoType, repoID, revision string,
+	again func(off *hub.Client, revision string) (*Result, error)) (info *hub.RepoInfo, rev string, cached *Result, err error) {
+	repo, err := hub.ParseRepo(t, repoID)
+	if err != nil {
+		return nil, "", nil, err
 	}
-	off := *c
-	off.Offline, off.Progress = true, nil
-	r, err := pull(&off)
-	return r, err == nil
+	if revision == "" {
+		revision = hub.DefaultRevision
+	}
+	if !c.Offline && hub.IsCommit(revision) {
+		off := *c
+		off.Offline, off.Progress = true, nil
+		if r, err := again(&off, revision); err == nil {
+			return nil, revision, r, nil
+		}
+	}
+	info, err = c.Resolve(ctx, repo, revision)
+	return info, revision, nil, err
 }
 
 // Files of a CLIP_benchmark webdataset repository.
@@ -140,20 +144,13 @@ const (
 // WDS pulls the class names, templates and the shards of each split of a
 // CLIP_benchmark webdataset repository.
 func WDS(ctx context.Context, c *hub.Client, repoID, revision string, splits []string) (*Result, error) {
-	repo, err := hub.ParseRepo(hub.Dataset, repoID)
-	if err != nil {
-		return nil, err
+	info, revision, cached, err := start(ctx, c, hub.Dataset, repoID, revision, func(off *hub.Client, rev string) (*Result, error) {
+		return WDS(ctx, off, repoID, rev, splits)
+	})
+	if err != nil || cached != nil {
+		return cached, err
 	}
-	if revision == "" {
-		revision = hub.DefaultRevision
-	}
-	if r, ok := fromCache(c, revision, func(off *hub.Client) (*Result, error) { return WDS(ctx, off, repoID, revision, splits) }); ok {
-		return r, nil
-	}
-	info, err := c.Resolve(ctx, repo, revision)
-	if err != nil {
-		return nil, err
-	}
+	repo := info.Repo
 	has := map[string]bool{}
 	for _, p := range listing(info) {
 		has[p] = true
