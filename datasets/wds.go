@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/evalclip/evalclip/encoders/imageproc"
 	"github.com/evalclip/evalclip/internal/limits"
@@ -32,16 +33,13 @@ func init() { Register("wds", openWDS) }
 // indexed once at open (headers only); images are read from the shards on
 // demand.
 func openWDS(root, split string) (Dataset, error) {
-	if err := rootDir("wds", root); err != nil {
+	if t, err := wdsType(root); err != nil {
 		return nil, err
+	} else if t == "retrieval" {
+		return nil, fmt.Errorf("wds: %s says %q: image-caption shards are for retrieval tasks (set captions = true on the dataset)", filepath.Join(root, WDSTypeFile), t)
 	}
-	dir := filepath.Join(root, split)
-	shards, err := filepath.Glob(filepath.Join(dir, "*.tar"))
-	if err != nil || len(shards) == 0 {
-		return nil, fmt.Errorf("wds: no shards %s", filepath.Join(dir, "*.tar"))
-	}
-	sort.Slice(shards, func(a, b int) bool { return shardLess(filepath.Base(shards[a]), filepath.Base(shards[b])) })
-	if shards, err = announcedShards(dir, split, shards); err != nil {
+	shards, err := wdsShards(root, split)
+	if err != nil {
 		return nil, err
 	}
 	classesPath := filepath.Join(root, "classnames.txt")
@@ -65,7 +63,76 @@ func openWDS(root, split string) (Dataset, error) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("wds: templates: %w", err)
 	}
+	if err := d.indexAll(shards, split); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func init() { RegisterCaptions("wds", openWDSCaptions) }
+
+// openWDSCaptions reads CLIP_benchmark's retrieval shards (root's
+// dataset_type.txt, when present, says "retrieval"): root/<split>/*.tar
+// (as openWDS finds them), each sample an image member and a .txt member
+// holding its captions, one a line (split as Python's str.splitlines
+// does). An image without captions, captions without an image, and an
+// empty caption line are errors naming the shard and member.
+func openWDSCaptions(root, split string, _ CaptionOptions) (Captioned, error) {
+	if t, err := wdsType(root); err != nil {
+		return nil, err
+	} else if t != "" && t != "retrieval" {
+		return nil, fmt.Errorf("wds: %s says %q: these shards hold labels, not captions (classification tasks read them)", filepath.Join(root, WDSTypeFile), t)
+	}
+	shards, err := wdsShards(root, split)
+	if err != nil {
+		return nil, err
+	}
+	d := &wdsDataset{root: root, captions: true}
+	if err := d.indexAll(shards, split); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// WDSTypeFile names a webdataset's kind in CLIP_benchmark's layout:
+// "retrieval" for image-caption shards; "classification" (or no file) and
+// "multilabel" otherwise.
+const WDSTypeFile = "dataset_type.txt"
+
+// wdsType reads root's dataset_type.txt, lower-cased ("" when absent).
+func wdsType(root string) (string, error) {
+	p := filepath.Join(root, WDSTypeFile)
+	if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	b, err := limits.ReadFile(p, 1024)
+	if err != nil {
+		return "", fmt.Errorf("wds: %w", err)
+	}
+	return strings.ToLower(strings.TrimSpace(string(b))), nil
+}
+
+// wdsShards finds a split's shards, in numeric order, checked against its
+// nshards.txt when there is one.
+func wdsShards(root, split string) ([]string, error) {
+	if err := rootDir("wds", root); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(root, split)
+	shards, err := filepath.Glob(filepath.Join(dir, "*.tar"))
+	if err != nil || len(shards) == 0 {
+		return nil, fmt.Errorf("wds: no shards %s", filepath.Join(dir, "*.tar"))
+	}
+	sort.Slice(shards, func(a, b int) bool { return shardLess(filepath.Base(shards[a]), filepath.Base(shards[b])) })
+	return announcedShards(dir, split, shards)
+}
+
+// indexAll indexes every shard and sets the identity.
+func (d *wdsDataset) indexAll(shards []string, split string) error {
 	id := newIdentity("wds")
+	if d.captions {
+		id.str("captions")
+	}
 	for _, c := range d.classes {
 		id.str(c)
 	}
@@ -73,16 +140,43 @@ func openWDS(root, split string) (Dataset, error) {
 	for si, shard := range shards {
 		rel := split + "/" + filepath.Base(shard)
 		if err := d.index(si, shard, rel, id, keys); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	d.shards = shards
 	d.files = make([]*os.File, len(shards))
 	if len(d.samples) == 0 {
-		return nil, fmt.Errorf("wds: no samples in %s", dir)
+		return fmt.Errorf("wds: no samples in %s", filepath.Join(d.root, split))
 	}
 	d.id = id.sum()
-	return d, nil
+	return nil
+}
+
+// maxCaptionBytes bounds one sample's .txt member.
+const maxCaptionBytes = 1 << 20
+
+// readCaptions splits a .txt member into captions, refusing empty lines.
+func readCaptions(r io.Reader, where string) ([]string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxCaptionBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	if len(b) > maxCaptionBytes {
+		return nil, fmt.Errorf("%s: more than %d bytes of captions", where, maxCaptionBytes)
+	}
+	if !utf8.Valid(b) {
+		return nil, fmt.Errorf("%s: captions are not UTF-8", where)
+	}
+	lines := splitLines(string(b))
+	if len(lines) == 0 {
+		return nil, fmt.Errorf("%s: no captions", where)
+	}
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			return nil, fmt.Errorf("%s: line %d: empty caption", where, i+1)
+		}
+	}
+	return lines, nil
 }
 
 // NShardsFile is a split's shard count file in CLIP_benchmark's layout.
@@ -156,10 +250,13 @@ type wdsSample struct {
 	offset int64
 	size   int64
 	label  int
+	caps   []string // caption shards only
 }
 
 type wdsDataset struct {
-	root      string
+	root string
+	// captions: retrieval shards (.txt captions), not labelled ones.
+	captions  bool
 	shards    []string
 	classes   []string
 	templates []string
@@ -187,6 +284,8 @@ func (d *wdsDataset) index(si int, shard, rel string, id *identity, seen map[str
 		img      map[string]wdsSample
 		cls      string
 		hasCls   bool
+		caps     []string
+		hasTxt   bool
 		firstPos int
 	}
 	groups := map[string]*group{}
@@ -229,6 +328,14 @@ func (d *wdsDataset) index(si int, shard, rel string, id *identity, seen map[str
 			keys = append(keys, key)
 		}
 		switch {
+		case d.captions && ext == "txt" && g.hasTxt:
+			return fmt.Errorf("wds: %s: sample %s has two .txt members", rel, key)
+		case d.captions && ext == "txt":
+			if g.caps, err = readCaptions(tr, rel+":"+h.Name); err != nil {
+				return fmt.Errorf("wds: %w", err)
+			}
+			g.hasTxt = true
+		case d.captions && ext == "cls":
 		case ext == "cls" && g.hasCls:
 			return fmt.Errorf("wds: %s: sample %s has two .cls members", rel, key)
 		case ext == "cls":
@@ -256,6 +363,22 @@ func (d *wdsDataset) index(si int, shard, rel string, id *identity, seen map[str
 				s, found = v, true
 				break
 			}
+		}
+		if d.captions {
+			switch {
+			case !found && !g.hasTxt:
+				continue
+			case !found:
+				return fmt.Errorf("wds: %s: sample %s has captions but no .jpg/.png/.webp image", rel, key)
+			case !g.hasTxt:
+				return fmt.Errorf("wds: %s: sample %s has an image but no .txt captions", rel, key)
+			}
+			s.caps = g.caps
+			d.samples = append(d.samples, s)
+			id.str(rel)
+			id.str(s.member)
+			id.int(int(s.size))
+			continue
 		}
 		if !found && !g.hasCls {
 			continue // a key with neither (metadata only)
@@ -299,6 +422,9 @@ func (d *wdsDataset) Label(i int) int     { return d.samples[i].label }
 func (d *wdsDataset) Classes() []string   { return d.classes }
 func (d *wdsDataset) Identity() string    { return d.id }
 func (d *wdsDataset) Templates() []string { return d.templates }
+
+// Captions are sample i's captions (caption shards).
+func (d *wdsDataset) Captions(i int) []string { return d.samples[i].caps }
 
 // SkipBad: an undecodable image is skipped and counted, not fatal.
 func (d *wdsDataset) SkipBad() bool { return true }
