@@ -93,7 +93,8 @@ func (g *Group) StatOf(get func(*Record) (float64, bool)) Stat {
 	return st
 }
 
-// GroupSeeds gathers the successful classification records into groups
+// GroupSeeds gathers the successful classification records (and those of
+// tasks that store per-sample outcomes, as retrieval does) into groups
 // over seeds, in order of first appearance. Failed records (Error set) and
 // kernel records are left out.
 func GroupSeeds(recs []Record) []*Group {
@@ -101,7 +102,7 @@ func GroupSeeds(recs []Record) []*Group {
 	index := map[Key]*Group{}
 	for i := range recs {
 		r := &recs[i]
-		if r.Error != "" || !Classification(r.Task) {
+		if t := LookupTask(r.Task); r.Error != "" || (!t.Classification && t.Hits == nil) {
 			continue
 		}
 		g := &Group{Task: r.Task, Model: r.Model, Dataset: r.Dataset, Split: r.Split, K: r.K, Supervised: r.Supervised()}

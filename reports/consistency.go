@@ -37,6 +37,7 @@ func (r *Record) Inconsistencies() []string {
 			}
 		}
 	}
+	out = append(out, r.retrievalInconsistencies()...)
 	if classes, ok := r.Extra[ExtraClasses].([]any); ok {
 		if pc, ok := r.Extra[ExtraPerClassAcc].([]any); ok && len(pc) != len(classes) {
 			out = append(out, fmt.Sprintf("extra %q has %d entries for %d classes", ExtraPerClassAcc, len(pc), len(classes)))
@@ -45,6 +46,57 @@ func (r *Record) Inconsistencies() []string {
 	for k, v := range r.Metrics {
 		if u, _ := LookupUnit(k); u.Fraction && !math.IsNaN(v) && (v < 0 || v > 1) {
 			out = append(out, fmt.Sprintf("metric %s = %v is outside [0, 1]", k, v))
+		}
+	}
+	return out
+}
+
+// retrievalInconsistencies checks a retrieval record's hit strings: 0s and
+// 1s, one per caption (image retrieval) or per image (text retrieval), and
+// their means equal to the recalls at hits_k.
+func (r *Record) retrievalInconsistencies() []string {
+	if r.Task != TaskRetrieval {
+		return nil
+	}
+	var out []string
+	k := r.ParamInt(ParamHitsK)
+	for _, c := range []struct {
+		key, dir string
+		n        int
+		of       string
+	}{{ExtraImageRetrievalHits, ImageRetrieval, r.ParamInt(ParamCaptions), "n_captions"}, {ExtraTextRetrievalHits, TextRetrieval, r.NSamples, "n_samples"}} {
+		raw, ok := r.Extra[c.key]
+		if !ok {
+			continue
+		}
+		s, isStr := raw.(string)
+		switch {
+		case !isStr || strings.Trim(s, "01") != "":
+			out = append(out, fmt.Sprintf("extra %q is not a string of 0s and 1s", c.key))
+		case len(s) != c.n:
+			out = append(out, fmt.Sprintf("extra %q has %d queries but %s is %d", c.key, len(s), c.of, c.n))
+		case len(s) > 0:
+			m := RecallMetric(c.dir, k)
+			if v, ok := r.Metrics[m]; ok && !math.IsNaN(v) {
+				mean := float64(strings.Count(s, "1")) / float64(len(s))
+				if math.Abs(mean-v) >= 0.5/float64(len(s)) {
+					out = append(out, fmt.Sprintf("%s %v disagrees with extra %q (%d of %d = %v)", m, v, c.key, strings.Count(s, "1"), len(s), mean))
+				}
+			}
+		}
+	}
+	// Recall cannot fall as k grows.
+	for _, dir := range []string{ImageRetrieval, TextRetrieval} {
+		prev, prevK := -1.0, 0
+		for _, kk := range r.RecallKs() {
+			v, ok := r.Metrics[RecallMetric(dir, kk)]
+			if !ok || math.IsNaN(v) {
+				continue
+			}
+			if v < prev {
+				out = append(out, fmt.Sprintf("%s is %v, less than %s = %v", RecallMetric(dir, kk), v, RecallMetric(dir, prevK), prev))
+			}
+			prev, prevK = v, kk
 		}
 	}
 	return out

@@ -53,3 +53,32 @@ func TestCheckConsistency(t *testing.T) {
 		}
 	}
 }
+
+func TestRetrievalConsistency(t *testing.T) {
+	good := func() Record {
+		return Record{Task: TaskRetrieval, Model: "m", Dataset: "d", NSamples: 4,
+			Metrics: Metrics{RecallMetric(ImageRetrieval, 1): 0.5, RecallMetric(TextRetrieval, 1): 0.75,
+				RecallMetric(ImageRetrieval, 5): 1, RecallMetric(TextRetrieval, 5): 1},
+			Params: map[string]any{ParamHitsK: 1.0, ParamCaptions: 6.0},
+			Extra:  map[string]any{ExtraImageRetrievalHits: "110100", ExtraTextRetrievalHits: "1110"}}
+	}
+	r := good()
+	if bad := r.Inconsistencies(); len(bad) != 0 {
+		t.Fatalf("good record: %v", bad)
+	}
+	for _, tc := range []struct {
+		edit func(*Record)
+		want string
+	}{
+		{func(r *Record) { r.Extra[ExtraImageRetrievalHits] = "11010" }, "has 5 queries but n_captions is 6"},
+		{func(r *Record) { r.Extra[ExtraTextRetrievalHits] = "1111" }, "disagrees with extra"},
+		{func(r *Record) { r.Extra[ExtraTextRetrievalHits] = "11x0" }, "not a string of 0s and 1s"},
+		{func(r *Record) { r.Metrics[RecallMetric(TextRetrieval, 5)] = 0.5 }, "less than text_retrieval_recall@1"},
+	} {
+		r := good()
+		tc.edit(&r)
+		if bad := strings.Join(r.Inconsistencies(), "; "); !strings.Contains(bad, tc.want) {
+			t.Errorf("want %q, got %q", tc.want, bad)
+		}
+	}
+}

@@ -28,6 +28,8 @@ var datasetAliases = map[string]string{
 	"clevrcounts": "clevr_count", "clevrcount": "clevr_count",
 	"clevrdistance":        "clevr_distance",
 	"kittivehicledistance": "kitti_distance", "kitti": "kitti_distance",
+	"flickr30k": "flickr30k", "flickr": "flickr30k", "flickr30": "flickr30k",
+	"mscoco": "mscoco", "coco": "mscoco", "mscococaptions": "mscoco", "cococaptions": "mscoco", "coco2014": "mscoco",
 }
 
 // datasetTitles are display names of the canonical keys.
@@ -41,6 +43,7 @@ var datasetTitles = map[string]string{
 	"imagenet_sketch": "ImageNet Sketch", "imagenet_a": "ImageNet-A", "imagenet_o": "ImageNet-O",
 	"imagenet_r": "ImageNet-R", "objectnet": "ObjectNet", "clevr_count": "CLEVR Counts",
 	"clevr_distance": "CLEVR Distance", "kitti_distance": "KITTI Vehicle Distance",
+	"flickr30k": "Flickr30k", "mscoco": "MSCOCO",
 }
 
 // meanPerClassDatasets are scored by mean per-class recall in the CLIP paper

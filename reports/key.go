@@ -139,6 +139,41 @@ type TaskInfo struct {
 	Dims func(r *Record) []Dim
 	// Required lists the metrics each successful record must carry.
 	Required []string
+	// Primary is the metric compare reports for a record by default; nil
+	// means acc1.
+	Primary func(r *Record) string
+	// Hits returns the per-sample 0/1 outcomes whose mean is metric, when
+	// the record stores them: compare bootstraps intervals from them, and
+	// the records of a task with Hits are grouped over seeds as
+	// classification records are.
+	Hits func(r *Record, metric string) (string, bool)
+}
+
+// classificationHits: top-1 accuracy is the mean of the per-sample
+// correctness.
+func classificationHits(r *Record, metric string) (string, bool) {
+	if metric != MetricAcc1 {
+		return "", false
+	}
+	s, ok := r.Extra[ExtraCorrect].(string)
+	return s, ok && s != ""
+}
+
+// PrimaryMetric is the metric compare reports for r by default.
+func PrimaryMetric(r *Record) string {
+	if t := LookupTask(r.Task); t.Primary != nil {
+		return t.Primary(r)
+	}
+	return MetricAcc1
+}
+
+// SampleHits returns r's per-sample 0/1 outcomes for metric, if it stores
+// them (see [TaskInfo.Hits]).
+func SampleHits(r *Record, metric string) (string, bool) {
+	if t := LookupTask(r.Task); t.Hits != nil {
+		return t.Hits(r, metric)
+	}
+	return "", false
 }
 
 var (
@@ -148,8 +183,8 @@ var (
 
 func init() {
 	for _, t := range []TaskInfo{
-		{Task: TaskZeroShot, Bench: "ZeroShot", Classification: true, Required: []string{MetricAcc1}},
-		{Task: TaskLinearProbe, Bench: "LinearProbe", Shots: true, Classification: true, Required: []string{MetricAcc1},
+		{Task: TaskZeroShot, Bench: "ZeroShot", Classification: true, Required: []string{MetricAcc1}, Hits: classificationHits},
+		{Task: TaskLinearProbe, Bench: "LinearProbe", Shots: true, Classification: true, Required: []string{MetricAcc1}, Hits: classificationHits,
 			Dims: func(r *Record) []Dim {
 				if r.Supervised() {
 					return []Dim{{"features", "supervised"}}

@@ -43,3 +43,13 @@ func (r *Record) ParamString(key string) string {
 		return fmt.Sprint(v)
 	}
 }
+
+// ParamInt returns a numeric param as an int (0 when absent or not a
+// whole number).
+func (r *Record) ParamInt(key string) int {
+	v, ok := r.ParamFloat(key)
+	if !ok || v != float64(int(v)) {
+		return 0
+	}
+	return int(v)
+}

@@ -65,9 +65,10 @@ func (p *Provider) UnmarshalText(text []byte) error {
 // registered with package datasets.
 type DatasetFormat string
 
-// UnmarshalText accepts the formats of the registered dataset readers.
+// UnmarshalText accepts the formats of the registered dataset readers,
+// labelled and caption ones.
 func (f *DatasetFormat) UnmarshalText(text []byte) error {
-	v, err := parseEnum("dataset format", text, datasets.Formats())
+	v, err := parseEnum("dataset format", text, datasets.AllFormats())
 	*f = DatasetFormat(v)
 	return err
 }

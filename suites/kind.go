@@ -39,6 +39,11 @@ type Kind struct {
 	// NeedsText: the kind needs a text tower, so supervised (image-only)
 	// models are left out of its plan, and naming one is an error.
 	NeedsText bool
+	// Captions: the kind runs on caption datasets (image-text retrieval);
+	// otherwise a per-model kind runs on labelled ones. Datasets of the
+	// other role are left out of its default plan, and naming one is an
+	// error.
+	Captions bool
 	// NewConfig returns empty options for one [[tasks]] table; the suite
 	// decodes the table's other keys into it, then calls SetDefaults.
 	NewConfig func() TaskConfig
@@ -205,8 +210,9 @@ type Pair struct {
 }
 
 // Pairs lists the (model, dataset) pairs the task runs on, models in file
-// order, then datasets: those it names (all when it names none), less
-// image-only models for kinds that need a text tower.
+// order, then datasets: those it names (when it names none, all of the
+// kind's role: caption datasets for retrieval, labelled ones otherwise),
+// less image-only models for kinds that need a text tower.
 func (p *Planner) Pairs() []Pair {
 	var out []Pair
 	for _, m := range selectModels(p.suite, p.task.Models) {
@@ -214,6 +220,9 @@ func (p *Planner) Pairs() []Pair {
 			continue
 		}
 		for _, d := range selectDatasets(p.suite, p.task.Datasets) {
+			if len(p.task.Datasets) == 0 && d.Captions != p.kind.Captions {
+				continue
+			}
 			out = append(out, Pair{m, d})
 		}
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/evalclip/evalclip/datasets"
 	"github.com/evalclip/evalclip/internal/limits"
 )
 
@@ -390,6 +391,9 @@ func (s *Suite) applyDefaults() {
 		if d.TrainSplit == "" {
 			d.TrainSplit = DefaultTrain
 		}
+		if !datasets.HasLabels(string(d.Format)) && datasets.HasCaptions(string(d.Format)) {
+			d.Captions = true // karpathy: captions only
+		}
 	}
 	for i := range s.Tasks {
 		if c := s.Tasks[i].Config; c != nil {
@@ -513,6 +517,8 @@ func (s *Suite) resolvePaths() error {
 		d := &s.Datasets[i]
 		key := fmt.Sprintf("datasets[%d]", i)
 		res(key+".path", &d.Path, s.Dir)
+		res(key+".annotations", &d.Annotations, s.Dir)
+		res(key+".images", &d.Images, s.Dir)
 		res(key+".classnames", &d.Classnames, s.Dir)
 		res(key+".templates", &d.Templates, s.Dir)
 	}

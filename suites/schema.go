@@ -127,8 +127,19 @@ type Dataset struct {
 	// Templates is a file with one template per line; {c} or {} marks the
 	// class name.
 	Templates string `toml:"templates"`
-	// Limit evaluates only the first Limit samples (0 = all).
+	// Limit evaluates only the first Limit samples (0 = all; for a caption
+	// dataset, the first Limit images and their captions).
 	Limit int `toml:"limit"`
+	// Captions marks an image-caption dataset, for retrieval tasks: csv
+	// and wds datasets hold captions only when it is set; karpathy always
+	// does.
+	Captions bool `toml:"captions"`
+	// Annotations (karpathy) is the Karpathy-split JSON; empty means the
+	// one dataset_*.json under path.
+	Annotations string `toml:"annotations"`
+	// Images (karpathy) is the folder image paths are relative to; empty
+	// means path.
+	Images string `toml:"images"`
 }
 
 // Task is one [[tasks]] table: the keys every task has, and the options of

@@ -221,6 +221,29 @@ func (s *Suite) validateDatasets(p *problems) map[string]bool {
 		default:
 			s.checkFile(p, key+".path", d.Path, true)
 		}
+		switch f := string(d.Format); {
+		case f == "":
+		case d.Captions && !datasets.HasCaptions(f):
+			p.addf(key+".captions", "format %q has no captions (caption formats: %s)", f, strings.Join(datasets.CaptionFormats(), ", "))
+		case !d.Captions && !datasets.HasLabels(f):
+			p.addf(key+".captions", "format %q holds captions only: remove captions = false", f)
+		}
+		for _, k := range []struct{ key, v string }{{"annotations", d.Annotations}, {"images", d.Images}} {
+			switch {
+			case k.v == "":
+			case d.Format != "karpathy":
+				p.addf(key+"."+k.key, "only used by karpathy datasets")
+			default:
+				s.checkFile(p, key+"."+k.key, k.v, k.key == "images")
+			}
+		}
+		if d.Captions {
+			for _, k := range []struct{ key, v string }{{"prompts", d.Prompts}, {"classnames", d.Classnames}, {"templates", d.Templates}} {
+				if k.v != "" {
+					p.addf(key+"."+k.key, "not used by caption datasets (retrieval scores the captions themselves)")
+				}
+			}
+		}
 		if d.Classnames != "" {
 			s.checkFile(p, key+".classnames", d.Classnames, false)
 		}
@@ -266,6 +289,17 @@ func (s *Suite) validateTasks(p *problems, models, datasets map[string]bool) {
 				}
 			}
 			s.checkRefs(p, key+".datasets", "dataset", t.Datasets, datasets, len(s.Datasets))
+			for j, name := range t.Datasets {
+				d := s.dataset(name)
+				switch {
+				case d == nil:
+				case k.Captions && !d.Captions:
+					p.addf(fmt.Sprintf("%s.datasets[%d]", key, j), "dataset %q holds labels, not captions: %s tasks need a caption dataset (set captions = true on it, formats %s)",
+						name, t.Type, strings.Join(datasetsCaptionFormats(), ", "))
+				case !k.Captions && d.Captions:
+					p.addf(fmt.Sprintf("%s.datasets[%d]", key, j), "dataset %q holds captions: %s tasks need labelled images", name, t.Type)
+				}
+			}
 		} else {
 			if len(t.Models) > 0 {
 				p.addf(key+".models", "not used by %s tasks", t.Type)
@@ -277,6 +311,18 @@ func (s *Suite) validateTasks(p *problems, models, datasets map[string]bool) {
 		t.Config.Validate(&Check{Suite: s, Task: t, Index: i, p: p})
 	}
 }
+
+// dataset returns the dataset called name, or nil.
+func (s *Suite) dataset(name string) *Dataset {
+	for i := range s.Datasets {
+		if s.Datasets[i].Name == name {
+			return &s.Datasets[i]
+		}
+	}
+	return nil
+}
+
+func datasetsCaptionFormats() []string { return datasets.CaptionFormats() }
 
 // model returns the model called name, or nil.
 func (s *Suite) model(name string) *Model {

@@ -20,7 +20,7 @@ func init() {
 		args:    "[flags] OLD NEW",
 		summary: "compare two results files: deltas with bootstrap confidence intervals",
 		flags: func(fs *flag.FlagSet) func(context.Context, io.Writer, io.Writer, []string) error {
-			metric := fs.String("metric", reports.MetricAcc1, "metric to compare (intervals need per-sample correctness: acc1 only)")
+			metric := fs.String("metric", "", "metric to compare (default: acc1; retrieval: text-to-image recall at the smallest k); intervals need per-sample outcomes (acc1, retrieval recall at its smallest k)")
 			resamples := fs.Int("resamples", 10000, "bootstrap replicates")
 			confidence := fs.Float64("confidence", 0.95, "confidence level of the intervals")
 			seed := fs.Uint64("seed", 1, "bootstrap random seed")

@@ -19,6 +19,7 @@ var data embed.FS
 // Protocols of baseline entries.
 const (
 	ZeroShot    = "zeroshot"     // zero-shot classification (CLIP paper Table 11, open_clip)
+	Retrieval   = "retrieval"    // zero-shot image-text retrieval (open_clip's Flickr30k and MSCOCO recalls)
 	LinearProbe = "linear_probe" // logistic regression on frozen features, all training data (Table 10)
 	Supervised  = "supervised"   // trained on the dataset's labels (torchvision ResNet-50; humans shown labelled images)
 )
@@ -67,6 +68,7 @@ func (e Entry) Label() string {
 var (
 	once              sync.Once
 	paper, openclip   []Entry
+	retrieval         []Entry
 	models            []OpenCLIPModel
 	errPaper, errOpen error
 )
@@ -77,6 +79,60 @@ func load() {
 	if errOpen == nil {
 		models, errOpen = parseOpenCLIPModels("data/openclip.csv")
 	}
+	if errOpen == nil {
+		retrieval, errOpen = parseRetrieval("data/openclip_retrieval.csv")
+	}
+}
+
+// OpenCLIPRetrieval returns open_clip's published retrieval recalls
+// (Flickr30k and MSCOCO, both directions, R@1/5/10; Protocol Retrieval,
+// Metric as records name it).
+func OpenCLIPRetrieval() []Entry {
+	once.Do(load)
+	if errOpen != nil {
+		panic(errOpen)
+	}
+	return retrieval
+}
+
+func parseRetrieval(name string) ([]Entry, error) {
+	rows, err := readEmbedded(name)
+	if err != nil {
+		return nil, err
+	}
+	var out []Entry
+	for i, r := range rows[1:] {
+		if len(r) != 5 {
+			return nil, fmt.Errorf("%s: row %d: %d fields, want 5", name, i+1, len(r))
+		}
+		v, err := strconv.ParseFloat(r[4], 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: row %d: %w", name, i+1, err)
+		}
+		out = append(out, Entry{Origin: OriginOpenCLIP, Model: r[0], Pretrained: r[1], Dataset: r[2], Protocol: Retrieval,
+			Metric: r[3], Value: v, Source: "mlfoundations/open_clip docs/openclip_retrieval_results.csv"})
+	}
+	return out, nil
+}
+
+// FindMetric is Find for one metric of a protocol with several
+// (retrieval's recalls).
+func FindMetric(entries []Entry, model, dataset, protocol, metric string) (Entry, bool) {
+	mk, dk := ModelKey(model), reports.DatasetKey(dataset)
+	if mk == "" || dk == "" {
+		return Entry{}, false
+	}
+	for _, e := range entries {
+		if e.Dataset != dk || e.Protocol != protocol || e.Metric != metric {
+			continue
+		}
+		for _, k := range e.keys() {
+			if k == mk {
+				return e, true
+			}
+		}
+	}
+	return Entry{}, false
 }
 
 // OpenCLIPModel is one model/pretrained pair of open_clip's published

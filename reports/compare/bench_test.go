@@ -41,8 +41,8 @@ func BenchmarkBootstrap(b *testing.B) {
 			}
 			b.ReportMetric(float64(reps)*float64(b.N)/b.Elapsed().Seconds(), "replicates/s")
 		})
-		oc, _ := correctness(old)
-		nc, _ := correctness(new)
+		oc, _ := correctness(old, reports.MetricAcc1)
+		nc, _ := correctness(new, reports.MetricAcc1)
 		b.Run(fmt.Sprintf("impl=naive/n=%d", n), func(b *testing.B) {
 			const naiveReps = 200 // 10,000 would take minutes; the rate is per replicate
 			for i := 0; i < b.N; i++ {

@@ -13,9 +13,10 @@ import (
 
 // Options controls [Compare].
 type Options struct {
-	// Metric compared (default acc1). Intervals need per-sample
-	// correctness, which measures top-1 accuracy: other metrics get deltas
-	// without intervals.
+	// Metric compared; empty means each task's primary metric (acc1;
+	// text-to-image recall at the smallest k for retrieval). Intervals need
+	// the metric's per-sample outcomes (top-1 correctness, retrieval hits):
+	// other metrics get deltas without intervals.
 	Metric string
 	// Resamples is the number of bootstrap replicates (default 10000).
 	Resamples int
@@ -26,9 +27,6 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
-	if o.Metric == "" {
-		o.Metric = reports.MetricAcc1
-	}
 	if o.Resamples <= 0 {
 		o.Resamples = 10000
 	}
@@ -78,7 +76,7 @@ func Compare(old, new []reports.Record, opt Options) []Row {
 	for _, o := range og {
 		n := newBy[key(o)]
 		if n == nil {
-			rows = append(rows, row(o, opt.Metric, "only in OLD"))
+			rows = append(rows, row(o, metricOf(o, opt), "only in OLD"))
 			continue
 		}
 		matched[key(o)] = true
@@ -86,10 +84,19 @@ func Compare(old, new []reports.Record, opt Options) []Row {
 	}
 	for _, n := range ng {
 		if !matched[key(n)] {
-			rows = append(rows, row(n, opt.Metric, "only in NEW"))
+			rows = append(rows, row(n, metricOf(n, opt), "only in NEW"))
 		}
 	}
 	return rows
+}
+
+// metricOf is the compared metric of a group: the option, else the task's
+// primary metric.
+func metricOf(g *reports.Group, opt Options) string {
+	if opt.Metric != "" {
+		return opt.Metric
+	}
+	return reports.PrimaryMetric(g.Records[0])
 }
 
 func row(g *reports.Group, metric, note string) Row {
@@ -110,9 +117,10 @@ func Delta(old, new *reports.Group, opt Options, rng rand.Source) Row {
 	if rng == nil {
 		rng = rand.NewPCG(opt.Seed, 0x5eed)
 	}
-	r := Row{Task: old.Task, Model: old.Model, Dataset: old.Dataset, Split: old.Split, K: old.K, Key: old.Key(), Metric: opt.Metric,
+	metric := metricOf(old, opt)
+	r := Row{Task: old.Task, Model: old.Model, Dataset: old.Dataset, Split: old.Split, K: old.K, Key: old.Key(), Metric: metric,
 		Lo: math.NaN(), Hi: math.NaN()}
-	os, ns := old.Stat(opt.Metric), new.Stat(opt.Metric)
+	os, ns := old.Stat(metric), new.Stat(metric)
 	r.Old, r.New = os.Mean, ns.Mean
 	r.Delta = r.New - r.Old
 	switch {
@@ -126,14 +134,10 @@ func Delta(old, new *reports.Group, opt Options, rng rand.Source) Row {
 		r.Note = "metric missing or NaN in NEW"
 		return r
 	}
-	if opt.Metric != reports.MetricAcc1 {
-		r.Note = "no interval: per-sample data measures top-1 only"
-		return r
-	}
-	oc, err1 := correctness(old)
-	nc, err2 := correctness(new)
+	oc, err1 := correctness(old, metric)
+	nc, err2 := correctness(new, metric)
 	if err1 != nil || err2 != nil {
-		r.Note = "no interval: no per-sample correctness"
+		r.Note = "no interval: no per-sample outcomes"
 		if err := firstErr(err1, err2); err != nil {
 			r.Note = "no interval: " + err.Error()
 		}
@@ -169,7 +173,7 @@ func Delta(old, new *reports.Group, opt Options, rng rand.Source) Row {
 	r.Lo, r.Hi = quantile(reps, alpha), quantile(reps, 1-alpha)
 	if r.Lo > 0 || r.Hi < 0 {
 		r.Significant = true
-		r.Better = r.Delta > 0 == reports.HigherIsBetter(opt.Metric)
+		r.Better = r.Delta > 0 == reports.HigherIsBetter(metric)
 	}
 	return r
 }
@@ -183,14 +187,20 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
-// correctness reads each record's extra "correct" string as 0/1 values;
-// all seeds must cover the same number of samples.
-func correctness(g *reports.Group) ([][]float64, error) {
+// correctness reads each record's per-sample outcomes for metric (top-1
+// correctness, retrieval hits) as 0/1 values; all seeds must cover the
+// same number of samples.
+func correctness(g *reports.Group, metric string) ([][]float64, error) {
 	var out [][]float64
 	for _, r := range g.Records {
-		s, ok := r.Extra[reports.ExtraCorrect].(string)
-		if !ok || s == "" {
-			return nil, fmt.Errorf("%s has no per-sample correctness (extra %q)", r.Identity(), reports.ExtraCorrect)
+		s, ok := reports.SampleHits(r, metric)
+		if !ok {
+			if p := reports.PrimaryMetric(r); p != metric {
+				if _, ok := reports.SampleHits(r, p); ok {
+					return nil, fmt.Errorf("per-sample outcomes measure %s only", p)
+				}
+			}
+			return nil, fmt.Errorf("%s stores no per-sample outcomes for %s", r.Identity(), metric)
 		}
 		v := make([]float64, len(s))
 		for i := 0; i < len(s); i++ {
@@ -199,7 +209,7 @@ func correctness(g *reports.Group) ([][]float64, error) {
 			case '1':
 				v[i] = 1
 			default:
-				return nil, fmt.Errorf("%s: extra %q: sample %d is %q, want '0' or '1'", r.Identity(), reports.ExtraCorrect, i, s[i])
+				return nil, fmt.Errorf("%s: per-sample outcomes for %s: sample %d is %q, want '0' or '1'", r.Identity(), metric, i, s[i])
 			}
 		}
 		if len(out) > 0 && len(v) != len(out[0]) {

@@ -131,9 +131,9 @@ func TestRowsWithoutInterval(t *testing.T) {
 		opt      Options
 		want     string
 	}{
-		{g(reports.Metrics{"acc1": 0.5}, nil), g(reports.Metrics{"acc1": 0.6}, nil), Options{}, "no interval: zeroshot/model=m/dataset=d/split=/k=0/seed=0 has no per-sample correctness"},
+		{g(reports.Metrics{"acc1": 0.5}, nil), g(reports.Metrics{"acc1": 0.6}, nil), Options{}, "no interval: zeroshot/model=m/dataset=d/split=/k=0/seed=0 stores no per-sample outcomes for acc1"},
 		{g(reports.Metrics{"acc1": 0.5}, nil), g(reports.Metrics{"acc1": math.NaN()}, nil), Options{}, "metric missing or NaN in NEW"},
-		{g(reports.Metrics{"acc5": 0.5}, nil), g(reports.Metrics{"acc5": 0.6}, nil), Options{Metric: "acc5"}, "per-sample data measures top-1 only"},
+		{g(reports.Metrics{"acc5": 0.5}, map[string]any{"correct": "01"}), g(reports.Metrics{"acc5": 0.6}, map[string]any{"correct": "11"}), Options{Metric: "acc5"}, "per-sample outcomes measure acc1 only"},
 		{g(reports.Metrics{"acc1": 0.5}, map[string]any{"correct": "01x"}), g(reports.Metrics{"acc1": 0.5}, map[string]any{"correct": "010"}), Options{}, `sample 2 is 'x'`},
 		{g(reports.Metrics{"acc1": 0.5}, nil), nil, Options{}, "only in OLD"},
 		{nil, g(reports.Metrics{"acc1": 0.5}, nil), Options{}, "only in NEW"},
@@ -143,5 +143,37 @@ func TestRowsWithoutInterval(t *testing.T) {
 		if len(rows) != 1 || !strings.Contains(rows[0].Note, c.want) || rows[0].Significant {
 			t.Errorf("want %q, got %+v", c.want, rows)
 		}
+	}
+}
+
+// TestRetrievalIntervals: retrieval records are compared on text-to-image
+// recall at their smallest k by default, with a paired bootstrap over the
+// captions' hits; image-to-text recall over the images' hits on request.
+func TestRetrievalIntervals(t *testing.T) {
+	rec := func(img, txt string) []reports.Record {
+		count := func(s string) float64 { return float64(strings.Count(s, "1")) / float64(len(s)) }
+		return []reports.Record{{Task: reports.TaskRetrieval, Model: "m", Dataset: "flickr", NSamples: len(txt),
+			Metrics: reports.Metrics{reports.RecallMetric(reports.ImageRetrieval, 1): count(img), reports.RecallMetric(reports.TextRetrieval, 1): count(txt),
+				reports.RecallMetric(reports.ImageRetrieval, 5): 1, reports.RecallMetric(reports.TextRetrieval, 5): 1},
+			Params: map[string]any{reports.ParamHitsK: 1.0, reports.ParamCaptions: float64(len(img))},
+			Extra:  map[string]any{reports.ExtraImageRetrievalHits: img, reports.ExtraTextRetrievalHits: txt}}}
+	}
+	old := rec(strings.Repeat("0", 400)+strings.Repeat("1", 600), strings.Repeat("01", 100))
+	new := rec(strings.Repeat("1", 1000), strings.Repeat("01", 100))
+	rows := Compare(old, new, Options{})
+	if len(rows) != 1 {
+		t.Fatalf("rows %+v", rows)
+	}
+	r := rows[0]
+	if r.Metric != "image_retrieval_recall@1" || !r.Paired || !r.Significant || !r.Better || math.Abs(r.Delta-0.4) > 1e-12 || !(r.Lo > 0.3) {
+		t.Errorf("text to image: %+v", r)
+	}
+	rows = Compare(old, new, Options{Metric: "text_retrieval_recall@1"})
+	if r := rows[0]; r.Delta != 0 || r.Significant || math.IsNaN(r.Lo) {
+		t.Errorf("image to text: %+v", r)
+	}
+	rows = Compare(old, new, Options{Metric: "text_retrieval_recall@5"})
+	if r := rows[0]; !math.IsNaN(r.Lo) || !strings.Contains(r.Note, "measure image_retrieval_recall@1 only") {
+		t.Errorf("recall@5 has no per-query data: %+v", r)
 	}
 }

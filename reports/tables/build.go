@@ -3,6 +3,7 @@ package tables
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -16,7 +17,7 @@ func Build(recs []reports.Record) []*Table {
 	groups := reports.GroupSeeds(recs)
 	var out []*Table
 	for _, t := range []*Table{ZeroShot(groups), ZeroShotDetail(groups), FewShot(groups),
-		VsSupervised(groups), Throughput(groups), Kernels(recs)} {
+		VsSupervised(groups), Throughput(groups), Retrieval(recs), Kernels(recs)} {
 		if t != nil {
 			out = append(out, t)
 		}
@@ -337,6 +338,73 @@ func Throughput(groups []*reports.Group) *Table {
 			{Key: "ms_per_image", Title: "ms/image", Numeric: true}, {Key: "batch_size", Title: "batch", Numeric: true},
 			{Key: "ms_per_batch", Title: "ms/batch", Numeric: true}},
 		Rows: rows}
+}
+
+// Retrieval lists image-text retrieval recalls, text to image and image to
+// text at each k measured, with open_clip's published numbers under each
+// measurement that has them (matched by the model's open_clip name and
+// pretrained tag when it came from the Hub, else by its name).
+func Retrieval(recs []reports.Record) *Table {
+	var rs []*reports.Record
+	kset := map[int]bool{}
+	for i := range recs {
+		r := &recs[i]
+		if r.Task != reports.TaskRetrieval || r.Error != "" {
+			continue
+		}
+		rs = append(rs, r)
+		for _, k := range r.RecallKs() {
+			kset[k] = true
+		}
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	var ks []int
+	for k := range kset {
+		ks = append(ks, k)
+	}
+	sort.Ints(ks)
+	t := &Table{Name: "retrieval", Title: "Retrieval",
+		Caption: "Recall@K (%): text→image = a caption's own image among its top K images; image→text = one of the image's captions among its top K captions (CLIP_benchmark's zeroshot_retrieval). Published: open_clip docs/openclip_retrieval_results.csv.",
+		Columns: []Column{{Key: "model", Title: "model"}, {Key: "dataset", Title: "dataset"}, {Key: "split", Title: "split"},
+			{Key: "images", Title: "images", Numeric: true}, {Key: "captions", Title: "captions", Numeric: true}}}
+	dirs := []struct{ dir, title, key string }{{reports.ImageRetrieval, "text→image", "t2i"}, {reports.TextRetrieval, "image→text", "i2t"}}
+	for _, d := range dirs {
+		for _, k := range ks {
+			t.Columns = append(t.Columns, Column{Key: fmt.Sprintf("%s_r%d_pct", d.key, k), Title: fmt.Sprintf("%s R@%d", d.title, k), Numeric: true})
+		}
+	}
+	for _, r := range rs {
+		row := []Cell{Txt(r.Model), Txt(r.Dataset), Txt(r.Split), Num(float64(r.NSamples), 0), Num(float64(r.ParamInt(reports.ParamCaptions)), 0)}
+		pub, found := []Cell{Txt(""), Txt(""), Txt(""), Txt(""), Txt("")}, false
+		name, label := r.Model, ""
+		if src := r.Run.ModelSource; src != nil && src.OpenCLIP != "" {
+			name = src.OpenCLIP + "-" + src.Pretrained
+		}
+		for _, d := range dirs {
+			for _, k := range ks {
+				m := reports.RecallMetric(d.dir, k)
+				if v, ok := r.Metrics[m]; ok {
+					row = append(row, Pct(v))
+				} else {
+					row = append(row, Txt(TextMissing))
+				}
+				if e, ok := baselines.FindMetric(baselines.OpenCLIPRetrieval(), name, r.Dataset, baselines.Retrieval, m); ok {
+					pub, found = append(pub, Pct(e.Value)), true
+					label = e.Label()
+				} else {
+					pub = append(pub, Txt(TextNoBaseline))
+				}
+			}
+		}
+		t.Rows = append(t.Rows, row)
+		if found {
+			pub[0] = Txt(label)
+			t.Rows = append(t.Rows, pub)
+		}
+	}
+	return t
 }
 
 // Kernels lists similarity-kernel timings: milliseconds, GFLOP/s, GB/s and

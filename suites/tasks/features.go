@@ -127,11 +127,17 @@ func featureKey(model encoders.Model, ds datasets.Dataset, d *suites.Dataset, sp
 // model m, from the cache when possible (unless env.NoCache), else by
 // running the pipeline and storing the result.
 func ImageFeatures(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Dataset, split string) (*Features, error) {
-	model, err := OpenModel(env, m)
+	ds, err := OpenDataset(env, d, split)
 	if err != nil {
 		return nil, err
 	}
-	ds, err := OpenDataset(env, d, split)
+	return FeaturesOf(ctx, env, m, d, split, ds)
+}
+
+// FeaturesOf is ImageFeatures for the images of ds, an opened split of d
+// (a caption dataset's images, say).
+func FeaturesOf(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Dataset, split string, ds datasets.Dataset) (*Features, error) {
+	model, err := OpenModel(env, m)
 	if err != nil {
 		return nil, err
 	}

@@ -7,8 +7,9 @@
 //     in (onnx.ExternalData), so that a ViT-H export with external data
 //     arrives whole while the fp16/, ARM NN and RKNN variants beside it do
 //     not.
-//   - [WDS]: a CLIP_benchmark webdataset repository: classnames.txt,
-//     zeroshot_classification_templates.txt and, per split,
+//   - [WDS]: a CLIP_benchmark webdataset repository: classnames.txt and
+//     zeroshot_classification_templates.txt (labelled) or dataset_type.txt
+//     (retrieval), and, per split,
 //     {split}/nshards.txt and the shards it announces, {split}/0.tar ..
 //     {split}/{n-1}.tar.
 //

@@ -139,6 +139,7 @@ const (
 	ClassnamesFile = "classnames.txt"
 	TemplatesFile  = "zeroshot_classification_templates.txt"
 	NShardsFile    = datasets.NShardsFile
+	TypeFile       = datasets.WDSTypeFile
 )
 
 // WDS pulls the class names, templates and the shards of each split of a
@@ -155,9 +156,13 @@ func WDS(ctx context.Context, c *hub.Client, repoID, revision string, splits []s
 	for _, p := range listing(info) {
 		has[p] = true
 	}
-	files := []string{ClassnamesFile}
-	if has[TemplatesFile] {
-		files = append(files, TemplatesFile)
+	// Labelled repositories have class names; caption (retrieval) ones say
+	// so in dataset_type.txt.
+	var files []string
+	for _, f := range []string{ClassnamesFile, TemplatesFile, TypeFile} {
+		if has[f] {
+			files = append(files, f)
+		}
 	}
 	seen := map[string]bool{}
 	for _, split := range splits {
@@ -174,8 +179,8 @@ func WDS(ctx context.Context, c *hub.Client, repoID, revision string, splits []s
 		}
 		files = append(files, shards...)
 	}
-	if !has[ClassnamesFile] && !c.Offline {
-		return nil, fmt.Errorf("%w: %s@%s has no %s: not a CLIP_benchmark webdataset repository", hub.ErrEntryNotFound, repo, revision, ClassnamesFile)
+	if !has[ClassnamesFile] && !has[TypeFile] && !c.Offline {
+		return nil, fmt.Errorf("%w: %s@%s has neither %s nor %s: not a CLIP_benchmark webdataset repository", hub.ErrEntryNotFound, repo, revision, ClassnamesFile, TypeFile)
 	}
 	if _, err := c.Fetch(ctx, info, files); err != nil {
 		return nil, err
