@@ -236,3 +236,26 @@ func TestWDSBadShardCount(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// TestWDSCaptions: a CLIP_benchmark retrieval repository has no class
+// names; dataset_type.txt says what it is, and the caption reader opens
+// the pulled split.
+func TestWDSCaptions(t *testing.T) {
+	s := hubtest.New(t)
+	s.AddRepo(hubtest.Dataset, "clip-benchmark/wds_flickr", tree(t, filepath.Join(root, "testdata", "datasets", "captions", "wds"), "", nil), hubtest.Access{})
+	res, err := WDS(context.Background(), client(t, s), "clip-benchmark/wds_flickr", "main", []string{"test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := datasets.OpenCaptions("wds", res.Dir, "test", datasets.CaptionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Len() != 12 {
+		t.Errorf("%d images", d.Len())
+	}
+	s.AddRepo(hubtest.Dataset, "org/none", map[string][]byte{"test/0.tar": []byte("x"), "test/nshards.txt": []byte("1\n")}, hubtest.Access{})
+	if _, err := WDS(context.Background(), client(t, s), "org/none", "main", []string{"test"}); err == nil || !strings.Contains(err.Error(), "dataset_type.txt") {
+		t.Errorf("neither class names nor a type: %v", err)
+	}
+}
