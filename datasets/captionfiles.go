@@ -2,11 +2,8 @@ package datasets
 
 import (
 	"bufio"
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -52,68 +49,37 @@ func openCSVCaptions(root, split string, _ CaptionOptions) (Captioned, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, _, err := limits.Open(filepath.Join(dir, file), maxTextBytes)
-	if err != nil {
-		return nil, fmt.Errorf("csv: %w", err)
-	}
-	defer f.Close()
-	r := csv.NewReader(bufio.NewReader(io.LimitReader(f, maxTextBytes)))
-	r.FieldsPerRecord = -1
-	r.Comment = '#'
-	imgCol, capCol := 0, 1
 	var paths, where []string
 	var caps [][]string
 	at := map[string]int{}
-	for first := true; ; first = false {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("csv: %s: %w", file, err)
-		}
-		line, _ := r.FieldPos(0)
-		pos := fmt.Sprintf("%s:%d", file, line)
-		if first {
-			im, cp := -1, -1
-			for i, h := range rec {
-				switch strings.ToLower(strings.TrimSpace(h)) {
-				case "image", "path", "filepath", "filename":
-					im = i
-				case "caption", "text", "sentence":
-					cp = i
+	err = csvPairs(dir, file, "image and caption", []string{"image", "path", "filepath", "filename"}, []string{"caption", "text", "sentence"},
+		func(p, c, pos string) error {
+			p = strings.TrimSpace(p)
+			switch {
+			case p == "":
+				return fmt.Errorf("csv: %s: a caption with no image", pos)
+			case strings.TrimSpace(c) == "":
+				return fmt.Errorf("csv: %s: empty caption for image %s", pos, p)
+			}
+			if filepath.IsAbs(p) {
+				if rel, err := filepath.Rel(dir, p); err == nil {
+					p = rel
 				}
 			}
-			if im >= 0 && cp >= 0 {
-				imgCol, capCol = im, cp
-				continue
+			key := filepath.Clean(p)
+			i, ok := at[key]
+			if !ok {
+				i = len(paths)
+				at[key] = i
+				paths = append(paths, filepath.ToSlash(p))
+				caps = append(caps, nil)
+				where = append(where, pos)
 			}
-		}
-		if len(rec) <= max(imgCol, capCol) {
-			return nil, fmt.Errorf("csv: %s: expected image and caption columns, got %d fields", pos, len(rec))
-		}
-		p, c := strings.TrimSpace(rec[imgCol]), rec[capCol]
-		switch {
-		case p == "":
-			return nil, fmt.Errorf("csv: %s: a caption with no image", pos)
-		case strings.TrimSpace(c) == "":
-			return nil, fmt.Errorf("csv: %s: empty caption for image %s", pos, p)
-		}
-		if filepath.IsAbs(p) {
-			if rel, err := filepath.Rel(dir, p); err == nil {
-				p = rel
-			}
-		}
-		key := filepath.Clean(p)
-		i, ok := at[key]
-		if !ok {
-			i = len(paths)
-			at[key] = i
-			paths = append(paths, filepath.ToSlash(p))
-			caps = append(caps, nil)
-			where = append(where, pos)
-		}
-		caps[i] = append(caps[i], c)
+			caps[i] = append(caps[i], c)
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("csv: %s lists no images", file)

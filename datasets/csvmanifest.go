@@ -153,60 +153,75 @@ type csvRow struct {
 }
 
 func readManifest(dir, name string) ([]csvRow, error) {
+	var rows []csvRow
+	seen := map[string]string{}
+	err := csvPairs(dir, name, "path and label", []string{"path", "filepath", "file", "filename", "image"}, []string{"label", "class", "target", "y"},
+		func(p, l, where string) error {
+			p, l = strings.TrimSpace(p), strings.TrimSpace(l)
+			if p == "" || l == "" {
+				return fmt.Errorf("csv: %s: empty path or label", where)
+			}
+			if filepath.IsAbs(p) {
+				if rel, err := filepath.Rel(dir, p); err == nil {
+					p = rel
+				}
+			}
+			clean := filepath.Clean(p)
+			if prev, dup := seen[clean]; dup {
+				return fmt.Errorf("csv: %s: image %s is listed again (first at %s)", where, p, prev)
+			}
+			seen[clean] = where
+			rows = append(rows, csvRow{path: p, label: l, where: where})
+			return nil
+		})
+	return rows, err
+}
+
+// csvPairs reads the two columns of a manifest's records, calling fn with
+// them and "file:line": a header naming both (firstNames, secondNames,
+// case-insensitive) picks the columns and is skipped; without one,
+// columns 1 and 2 are read. what names the pair in errors ("path and
+// label").
+func csvPairs(dir, name, what string, firstNames, secondNames []string, fn func(first, second, where string) error) error {
 	f, _, err := limits.Open(filepath.Join(dir, name), maxTextBytes)
 	if err != nil {
-		return nil, fmt.Errorf("csv: %w", err)
+		return fmt.Errorf("csv: %w", err)
 	}
 	defer f.Close()
 	r := csv.NewReader(bufio.NewReader(io.LimitReader(f, maxTextBytes)))
 	r.FieldsPerRecord = -1
 	r.Comment = '#'
-	pathCol, labelCol := 0, 1
-	var rows []csvRow
-	seen := map[string]string{}
+	c1, c2 := 0, 1
 	for first := true; ; first = false {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("csv: %s: %w", name, err)
+			return fmt.Errorf("csv: %s: %w", name, err)
 		}
 		line, _ := r.FieldPos(0) // only valid for a record read without error
 		where := fmt.Sprintf("%s:%d", name, line)
 		if first {
-			p, l := -1, -1
+			a, b := -1, -1
 			for i, h := range rec {
-				switch strings.ToLower(strings.TrimSpace(h)) {
-				case "path", "filepath", "file", "filename", "image":
-					p = i
-				case "label", "class", "target", "y":
-					l = i
+				h = strings.ToLower(strings.TrimSpace(h))
+				if contains(firstNames, h) {
+					a = i
+				} else if contains(secondNames, h) {
+					b = i
 				}
 			}
-			if p >= 0 && l >= 0 {
-				pathCol, labelCol = p, l
+			if a >= 0 && b >= 0 {
+				c1, c2 = a, b
 				continue
 			}
 		}
-		if len(rec) <= max(pathCol, labelCol) {
-			return nil, fmt.Errorf("csv: %s: expected path and label columns, got %d fields", where, len(rec))
+		if len(rec) <= max(c1, c2) {
+			return fmt.Errorf("csv: %s: expected %s columns, got %d fields", where, what, len(rec))
 		}
-		p, l := strings.TrimSpace(rec[pathCol]), strings.TrimSpace(rec[labelCol])
-		if p == "" || l == "" {
-			return nil, fmt.Errorf("csv: %s: empty path or label", where)
+		if err := fn(rec[c1], rec[c2], where); err != nil {
+			return err
 		}
-		if filepath.IsAbs(p) {
-			if rel, err := filepath.Rel(dir, p); err == nil {
-				p = rel
-			}
-		}
-		clean := filepath.Clean(p)
-		if prev, dup := seen[clean]; dup {
-			return nil, fmt.Errorf("csv: %s: image %s is listed again (first at %s)", where, p, prev)
-		}
-		seen[clean] = where
-		rows = append(rows, csvRow{path: p, label: l, where: where})
 	}
-	return rows, nil
 }
