@@ -13,7 +13,7 @@ import (
 const maxSegment = 1_000_000
 
 // Clean returns text as OpenAI's CLIP tokenizer sees it before splitting it
-// into words: ftfy's default fixes without mojibake repair, HTML entities
+// into words: ftfy's default fixes (mojibake repair included), HTML entities
 // unescaped twice more, whitespace runs collapsed to one space, trimmed and
 // lowercased (see the package documentation). Each run of invalid UTF-8
 // bytes first becomes one U+FFFD.
@@ -25,8 +25,7 @@ func Clean(text string) string {
 	return pyLower(text)
 }
 
-// fixText applies ftfy.fix_text's default fixers, except the mojibake
-// repair, one line at a time. Once a line holds "<" (it may be HTML), HTML
+// fixText applies ftfy.fix_text's default fixers one line at a time. Once a line holds "<" (it may be HTML), HTML
 // entities are left alone in it and in every later line.
 func fixText(text string) string {
 	if !needsFix(text) {
@@ -89,6 +88,7 @@ func fixSegment(s string, entities bool) string {
 		if entities {
 			s = unescapeFtfy(s)
 		}
+		s = fixEncoding(s)
 		s = mapRunes(s)
 		if strings.IndexByte(s, 0x1b) >= 0 {
 			s = removeTerminalEscapes(s)

@@ -20,9 +20,12 @@
 //
 // Text goes through these steps, as in OpenAI's implementation:
 //
-//  1. cleaning ([Clean]): the fixes ftfy.fix_text applies by default, except
-//     its mojibake repair (HTML entities, decoded repeatedly unless a line
-//     holds "<"; C1 controls read as Windows-1252; Latin ligatures split;
+//  1. cleaning ([Clean]): the fixes ftfy.fix_text applies by default (HTML
+//     entities, decoded repeatedly unless a line holds "<"; mojibake
+//     repair, ftfy's fix_encoding: text that its badness heuristic flags is
+//     re-encoded in the first of ten single-byte encodings that can hold it
+//     and decoded as UTF-8, with its repairs of altered no-break spaces,
+//     lost bytes and embedded runs; C1 controls read as Windows-1252; Latin ligatures split;
 //     full- and half-width forms to standard width; curly quotes
 //     straightened; line breaks unified; ANSI escapes and control characters
 //     removed; NFC), then Python's html.unescape twice, Unicode whitespace
