@@ -59,7 +59,7 @@ func TestFixEncodingExamples(t *testing.T) {
 		"â€œ like this â€\ufffd":      "“ like this \ufffd",
 		"plain ASCII":                 "plain ASCII",
 		"café":                        "café",
-		"Î\u00b2Î\u00b1Î\u00bd":      "βαν",
+		"Î\u00b2Î\u00b1Î\u00bd":       "βαν",
 		"ÐŸÑ€Ð¸Ð²ÐµÑ‚":                "Привет",
 		"the Ã©pÃ©e and the cafÃ© ok": "the épée and the café ok",
 	} {
