@@ -101,7 +101,7 @@ func TestTokenizeCommandOpenAI(t *testing.T) {
 func TestTokenizeCommandErrors(t *testing.T) {
 	dir := t.TempDir()
 	wordpiece := filepath.Join(dir, "tokenizer.json")
-	if err := os.WriteFile(wordpiece, []byte(`{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}}`), 0o644); err != nil {
+	if err := os.WriteFile(wordpiece, []byte(`{"normalizer": {"type": "Frobnicate"}, "model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(dir, "nope.txt.gz")
@@ -111,7 +111,7 @@ func TestTokenizeCommandErrors(t *testing.T) {
 	}{
 		{[]string{"tokenize"}, "tokenize: --tokenizer is required"},
 		{[]string{"tokenize", "--tokenizer", missing}, missing},
-		{[]string{"tokenize", "--tokenizer", wordpiece}, "unsupported tokenizer type WordPiece in " + wordpiece},
+		{[]string{"tokenize", "--tokenizer", wordpiece}, wordpiece + `: normalizer: normalizer type "Frobnicate" is not supported`},
 		{[]string{"tokenize", "--tokenizer", smallTokenizer, "--context-length", "-1"}, "--context-length -1: want 0 (no limit) or more"},
 		{[]string{"tokenize", "--tokenizer", smallTokenizer, "--context-length", "many"}, "invalid value"},
 	} {

@@ -25,7 +25,7 @@ func benchEncode(b *testing.B, tok *Tokenizer, prompts []string, warm bool) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		buf = tok.encode(buf[:0], prompts[i%len(prompts)], -1)
+		buf = tok.appendIDs(buf[:0], prompts[i%len(prompts)])
 		tokens += len(buf)
 	}
 	s := b.Elapsed().Seconds()
@@ -40,7 +40,7 @@ func benchBatch(b *testing.B, tok *Tokenizer, prompts []string) {
 	const batchSize = 1000
 	tokens := 0
 	for _, p := range prompts {
-		tokens += len(tok.Tokenize(p, DefaultContextLength)) - 2 // also warms the cache
+		tokens += len(tok.Encode(p)) // also warms the cache
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -98,6 +98,36 @@ func BenchmarkLoadOpenAI(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := Load(path); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodeKinds measures every tokenizer kind on the same prompts:
+// the 80 ImageNet templates x 1000 English class names, and the Chinese
+// templates x class names of shared/reference (CJK text, where the
+// SentencePiece and WordPiece models do most of their work). The HF
+// fixtures are small (2,000 to 4,000 pieces), so their tokens/s is an
+// upper bound for 32k-250k vocabularies only in memory traffic; the
+// algorithms are the same.
+//
+//	go test -run '^$' -bench EncodeKinds ./encoders/tokenizer
+func BenchmarkEncodeKinds(b *testing.B) {
+	ref := referenceDir(b)
+	sets := map[string][]string{"en": imagenetPrompts(b, ref), "cn": languagePrompts(b, ref, "cn")}
+	for _, lang := range []string{"en", "cn"} {
+		for _, name := range []string{"clip", "spm_unigram", "spm_t5", "spm_bpe", "wordpiece"} {
+			b.Run(lang+"/"+name, func(b *testing.B) {
+				var tok *Tokenizer
+				if name == "clip" {
+					var err error
+					if tok, err = Load(filepath.Join(ref, "bpe_simple_vocab_16e6.txt.gz")); err != nil {
+						b.Fatal(err)
+					}
+				} else {
+					tok = loadHF(b, name)
+				}
+				benchEncode(b, tok, sets[lang], true)
+			})
 		}
 	}
 }

@@ -64,22 +64,30 @@ func (t *Tokenizer) bpe(dst []int32, word string) []int32 {
 		dst = append(dst, id)
 	}
 	sym := dst[start:]
-	if len(sym) > longWord {
-		sym = t.mergeLong(sym)
-	} else {
-		sym = t.mergeScan(sym)
-	}
+	sym = applyMerges(t.merges, sym)
 	return dst[:start+len(sym)]
+}
+
+// applyMerges applies merges to the symbols sym in place and returns them
+// shortened: quadratic scanning for short words, mergeLong above longWord
+// symbols. Hugging Face's BPE (lowest rank first, leftmost among equals)
+// gives the same result, since only occurrences of one pair share a rank
+// and merging never creates another occurrence of the pair merged.
+func applyMerges(merges map[uint64]merge, sym []int32) []int32 {
+	if len(sym) > longWord {
+		return mergeLong(merges, sym)
+	}
+	return mergeScan(merges, sym)
 }
 
 // mergeScan applies the merges to sym in place and returns it shortened,
 // as OpenAI's code does: find the lowest-ranked adjacent pair, merge every
 // occurrence of it left to right, repeat until no pair has a rank.
-func (t *Tokenizer) mergeScan(sym []int32) []int32 {
+func mergeScan(merges map[uint64]merge, sym []int32) []int32 {
 	for len(sym) > 1 {
 		best, at := merge{rank: math.MaxInt32}, -1
 		for i := 0; i+1 < len(sym); i++ {
-			if m, ok := t.merges[pairKey(sym[i], sym[i+1])]; ok && m.rank < best.rank {
+			if m, ok := merges[pairKey(sym[i], sym[i+1])]; ok && m.rank < best.rank {
 				best, at = m, i
 			}
 		}
@@ -113,7 +121,7 @@ const longWord = 256
 // round takes the lowest-ranked pair present and merges its occurrences
 // left to right. Pair positions are indexed per pair and the ranks kept in
 // a heap; entries made stale by earlier merges are skipped.
-func (t *Tokenizer) mergeLong(sym []int32) []int32 {
+func mergeLong(merges map[uint64]merge, sym []int32) []int32 {
 	n := len(sym)
 	next := make([]int32, n) // linked list over positions; -1 ends it
 	prev := make([]int32, n)
@@ -133,7 +141,7 @@ func (t *Tokenizer) mergeLong(sym []int32) []int32 {
 			return
 		}
 		k := pairKey(sym[i], sym[j])
-		m, ok := t.merges[k]
+		m, ok := merges[k]
 		if !ok {
 			return
 		}
@@ -153,7 +161,7 @@ func (t *Tokenizer) mergeLong(sym []int32) []int32 {
 			continue
 		}
 		slices.Sort(pos)
-		m := t.merges[top.key]
+		m := merges[top.key]
 		a, b := int32(top.key>>32), int32(uint32(top.key))
 		for _, i := range pos {
 			j := next[i]

@@ -80,3 +80,48 @@ func FuzzEncode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHFEncode: for every tokenizer.json kind (SentencePiece unigram with
+// and without byte fallback, SentencePiece BPE, WordPiece, a vocab.txt),
+// any input gives ids inside the vocabulary, never panics, and Tokenize
+// is the post-processor's specials around Encode's ids, truncated at the
+// end.
+//
+//	go test -run '^$' -fuzz '^FuzzHFEncode$' -fuzztime 30s ./encoders/tokenizer
+func FuzzHFEncode(f *testing.F) {
+	var toks []*Tokenizer
+	for _, name := range []string{"spm_unigram", "spm_t5", "spm_bpe", "wordpiece"} {
+		toks = append(toks, loadHF(f, name))
+	}
+	for _, g := range readHFGoldens(f) {
+		f.Add(g.Text, 16)
+	}
+	f.Add("\xff\xfe</s>[CLS]<0x41>▁▁", 3)
+	f.Add(strings.Repeat("a\u0301", 50), 64)
+	f.Fuzz(func(t *testing.T, text string, ctx int) {
+		ctx %= 100
+		for _, tok := range toks {
+			ids := tok.Encode(text)
+			for _, id := range ids {
+				if id < 0 || id >= tok.VocabSize() {
+					t.Fatalf("%s: Encode(%q) id %d outside [0, %d)", tok.Path(), text, id, tok.VocabSize())
+				}
+			}
+			pre, suf := tok.hf.prefix, tok.hf.suffix
+			want := ints(pre)
+			room := len(ids)
+			if ctx > 0 {
+				room = min(room, max(0, ctx-len(pre)-len(suf)))
+			}
+			want = append(append(want, ids[:room]...), ints(suf)...)
+			if ctx > 0 && len(want) > ctx {
+				want = want[:ctx]
+			}
+			row := tok.Tokenize(text, ctx)
+			if !slices.Equal(row, want) {
+				t.Fatalf("%s: Tokenize(%q, %d) = %v, want %v", tok.Path(), text, ctx, row, want)
+			}
+			_ = tok.Decode(row)
+		}
+	})
+}

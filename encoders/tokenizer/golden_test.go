@@ -181,10 +181,17 @@ func TestGoldenOpenAI(t *testing.T) {
 // from CLIP_benchmark's JSON files.
 func imagenetPrompts(t testing.TB, ref string) []string {
 	t.Helper()
+	return languagePrompts(t, ref, "en")
+}
+
+// languagePrompts expands shared/reference's ImageNet-1k templates and
+// class names in language lang (en, cn, jp, ar, it).
+func languagePrompts(t testing.TB, ref, lang string) []string {
+	t.Helper()
 	var names, templates map[string][]string
 	for path, dst := range map[string]*map[string][]string{
-		"en_classnames.json":                        &names,
-		"en_zeroshot_classification_templates.json": &templates,
+		lang + "_classnames.json":                        &names,
+		lang + "_zeroshot_classification_templates.json": &templates,
 	} {
 		data, err := os.ReadFile(filepath.Join(ref, path))
 		if err != nil {

@@ -23,8 +23,12 @@ const (
 	FormatOpenAI Format = "openai-bpe"
 	// FormatVocabMerges is Hugging Face's vocab.json with merges.txt.
 	FormatVocabMerges Format = "vocab.json+merges.txt"
-	// FormatTokenizerJSON is a Hugging Face tokenizer.json with a BPE model.
+	// FormatTokenizerJSON is a Hugging Face tokenizer.json (any model:
+	// BPE, Unigram, WordPiece, WordLevel).
 	FormatTokenizerJSON Format = "tokenizer.json"
+	// FormatVocabTxt is a BERT WordPiece vocab.txt (with
+	// tokenizer_config.json beside it when present).
+	FormatVocabTxt Format = "vocab.txt"
 )
 
 // OpenAIMerges is how many merges CLIP uses from OpenAI's merges file
@@ -35,9 +39,9 @@ const OpenAIMerges = 48894
 // the uncompressed OpenAI merges file 3.6 MB).
 const maxFileSize = 256 << 20
 
-// UnsupportedError is returned by [Load] for tokenizer files of another
-// kind than CLIP's byte-level BPE (WordPiece, SentencePiece/Unigram,
-// GPT-2-style BPE ...).
+// UnsupportedError is returned by [Load] for tokenizer files it cannot
+// read: SentencePiece .model files (their tokenizer.json reads) and BPE
+// with dropout.
 type UnsupportedError struct {
 	Type string // what the file holds, e.g. "WordPiece"
 	File string
@@ -48,12 +52,13 @@ func (e *UnsupportedError) Error() string {
 	return fmt.Sprintf("unsupported tokenizer type %s in %s", e.Type, e.File)
 }
 
-// Load reads a CLIP tokenizer from path: OpenAI's
-// bpe_simple_vocab_16e6.txt.gz, a folder holding tokenizer.json or
-// vocab.json and merges.txt (or an OpenAI merges file), a tokenizer.json
-// with a BPE model, or a vocab.json or merges.txt beside its partner.
-// Other tokenizer types give an [*UnsupportedError] "unsupported tokenizer
-// type X in FILE". Every error names the file.
+// Load reads a tokenizer from path: OpenAI's bpe_simple_vocab_16e6.txt.gz,
+// a Hugging Face tokenizer.json of any model type (CLIP's BPE, Unigram,
+// WordPiece, other BPE, WordLevel), a vocab.json or merges.txt beside its
+// partner, a BERT vocab.txt, or a folder holding one of these. A
+// SentencePiece .model gives an [*UnsupportedError]; an unknown
+// normalizer, pre-tokenizer, model or post-processor is an error naming it
+// and the file. Every error names the file.
 func Load(path string) (*Tokenizer, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -99,10 +104,10 @@ func loadDir(dir string) (*Tokenizer, error) {
 		return loadFile(gz[0])
 	}
 	if models, _ := filepath.Glob(in("*.model")); len(models) > 0 {
-		return nil, &UnsupportedError{Type: "SentencePiece", File: models[0]}
+		return nil, &UnsupportedError{Type: "SentencePiece (.model; use the export's tokenizer.json)", File: models[0]}
 	}
 	if exists(in("vocab.txt")) {
-		return nil, &UnsupportedError{Type: "WordPiece", File: in("vocab.txt")}
+		return loadVocabTxt(in("vocab.txt"))
 	}
 	return nil, fmt.Errorf("tokenizer %s: no tokenizer files (want tokenizer.json, vocab.json and merges.txt, or bpe_simple_vocab_16e6.txt.gz)", dir)
 }
@@ -132,9 +137,9 @@ func loadFile(path string) (*Tokenizer, error) {
 	case base == "merges.txt":
 		return loadVocabMerges(path, filepath.Join(dir, "vocab.json"), path)
 	case base == "vocab.txt":
-		return nil, &UnsupportedError{Type: "WordPiece", File: path}
+		return loadVocabTxt(path)
 	case strings.HasSuffix(base, ".model"):
-		return nil, &UnsupportedError{Type: "SentencePiece", File: path}
+		return nil, &UnsupportedError{Type: "SentencePiece (.model; use the export's tokenizer.json)", File: path}
 	}
 	data, err := readFile(path)
 	if err != nil {
@@ -214,7 +219,7 @@ func parseOpenAI(path string, data []byte) (*Tokenizer, error) {
 	for i, tok := range tokens {
 		vocab[tok] = int32(i) // a repeated token keeps its last id, as in Python
 	}
-	t := &Tokenizer{path: path, format: FormatOpenAI, vocab: vocab, tokens: tokens, unk: -1, padID: -1}
+	t := &Tokenizer{path: path, format: FormatOpenAI, vocab: vocab, tokens: tokens, unk: -1, padID: -1, sep: -1}
 	// A merge whose parts are not tokens can never apply; OpenAI's code
 	// keeps it harmlessly, so it is skipped here rather than rejected.
 	if err := t.setMerges(pairs, nil); err != nil {
@@ -364,7 +369,7 @@ func loadVocabMerges(path, vocabPath, mergesPath string) (*Tokenizer, error) {
 			vocab[tok] = id
 		}
 	}
-	t := &Tokenizer{path: path, format: FormatVocabMerges, vocab: vocab, unk: -1, padID: -1}
+	t := &Tokenizer{path: path, format: FormatVocabMerges, vocab: vocab, unk: -1, padID: -1, sep: -1}
 	if err := t.setMerges(pairs, func(i int) string { return fmt.Sprintf("%s:%d", mergesPath, lines[i]) }); err != nil {
 		return nil, err
 	}
@@ -417,6 +422,7 @@ func (t *Tokenizer) readConfig(path string, unk bool) error {
 	var cfg struct {
 		PadToken       tokenString `json:"pad_token"`
 		UnkToken       tokenString `json:"unk_token"`
+		SepToken       tokenString `json:"sep_token"`
 		ModelMaxLength *float64    `json:"model_max_length"`
 	}
 	if err := json.Unmarshal(data, &cfg); err != nil {
@@ -428,6 +434,13 @@ func (t *Tokenizer) readConfig(path string, unk bool) error {
 			return fmt.Errorf("tokenizer %s: pad_token %q is not in the vocabulary", path, cfg.PadToken)
 		}
 		t.padID = id
+	}
+	if cfg.SepToken != "" {
+		id, ok := t.vocab[string(cfg.SepToken)]
+		if !ok {
+			return fmt.Errorf("tokenizer %s: sep_token %q is not in the vocabulary", path, cfg.SepToken)
+		}
+		t.sep = id
 	}
 	if unk && cfg.UnkToken != "" {
 		id, ok := t.vocab[string(cfg.UnkToken)]
@@ -471,41 +484,57 @@ func (m *hfModel) kind() string {
 	return "WordLevel"
 }
 
-// parseTokenizerJSON reads a Hugging Face tokenizer.json whose model is
-// CLIP-style BPE.
+// tokenizerDoc is the part of a tokenizer.json that [Load] reads.
+type tokenizerDoc struct {
+	AddedTokens []struct {
+		ID         int64  `json:"id"`
+		Content    string `json:"content"`
+		Special    bool   `json:"special"`
+		Normalized *bool  `json:"normalized"`
+		Lstrip     bool   `json:"lstrip"`
+		Rstrip     bool   `json:"rstrip"`
+		SingleWord bool   `json:"single_word"`
+	} `json:"added_tokens"`
+	Truncation *struct {
+		MaxLength int    `json:"max_length"`
+		Direction string `json:"direction"`
+	} `json:"truncation"`
+	Padding *struct {
+		PadID    *int64          `json:"pad_id"`
+		Strategy json.RawMessage `json:"strategy"`
+	} `json:"padding"`
+	Normalizer    json.RawMessage `json:"normalizer"`
+	PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
+	PostProcessor json.RawMessage `json:"post_processor"`
+	RawModel      json.RawMessage `json:"model"`
+}
+
+// isCLIPBPE reports whether a BPE model section is CLIP's: byte-level
+// symbols with the "</w>" end-of-word suffix and no continuation prefix.
+func (m *hfModel) isCLIPBPE() bool {
+	return m.EndOfWordSuffix != nil && *m.EndOfWordSuffix == EndOfWord &&
+		(m.ContinuingSubwordPrefix == nil || *m.ContinuingSubwordPrefix == "")
+}
+
+// parseTokenizerJSON reads a Hugging Face tokenizer.json: CLIP-style BPE
+// on the CLIP path, every other model through its pipeline.
 func parseTokenizerJSON(path string, data []byte) (*Tokenizer, error) {
-	var doc struct {
-		AddedTokens []struct {
-			ID      int64  `json:"id"`
-			Content string `json:"content"`
-		} `json:"added_tokens"`
-		Truncation *struct {
-			MaxLength int `json:"max_length"`
-		} `json:"truncation"`
-		Padding *struct {
-			PadID    *int64          `json:"pad_id"`
-			Strategy json.RawMessage `json:"strategy"`
-		} `json:"padding"`
-		Model *hfModel `json:"model"`
-	}
+	var doc tokenizerDoc
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, jsonError(path, data, err)
 	}
-	m := doc.Model
-	if m == nil {
+	if len(doc.RawModel) == 0 || string(doc.RawModel) == "null" {
 		return nil, fmt.Errorf("tokenizer %s: no \"model\" section: not a tokenizer.json", path)
 	}
+	var m hfModel
+	if err := json.Unmarshal(doc.RawModel, &m); err != nil {
+		return nil, jsonError(path, data, err)
+	}
 	kind := m.kind()
-	switch {
-	case kind == "Unigram":
-		return nil, &UnsupportedError{Type: "Unigram (SentencePiece)", File: path}
-	case kind != "BPE":
-		return nil, &UnsupportedError{Type: kind, File: path}
-	case m.EndOfWordSuffix == nil || *m.EndOfWordSuffix != EndOfWord:
-		return nil, &UnsupportedError{Type: `BPE without the "</w>" end-of-word suffix (GPT-2 style)`, File: path}
-	case m.ContinuingSubwordPrefix != nil && *m.ContinuingSubwordPrefix != "":
-		return nil, &UnsupportedError{Type: fmt.Sprintf("BPE with continuing_subword_prefix %q", *m.ContinuingSubwordPrefix), File: path}
-	case m.Dropout != nil && *m.Dropout > 0:
+	if kind != "BPE" || !m.isCLIPBPE() {
+		return parsePipeline(path, data, kind, &doc)
+	}
+	if m.Dropout != nil && *m.Dropout > 0 {
 		return nil, &UnsupportedError{Type: "BPE with dropout", File: path}
 	}
 	if m.Vocab == nil {
@@ -543,7 +572,7 @@ func parseTokenizerJSON(path string, data []byte) (*Tokenizer, error) {
 			return nil, fmt.Errorf("tokenizer %s: model.merges[%d] is %s, want \"a b\" or [\"a\", \"b\"]", path, i, r)
 		}
 	}
-	t := &Tokenizer{path: path, format: FormatTokenizerJSON, vocab: vocab, unk: -1, padID: -1}
+	t := &Tokenizer{path: path, format: FormatTokenizerJSON, vocab: vocab, unk: -1, padID: -1, sep: -1}
 	if err := t.setMerges(pairs, func(i int) string { return fmt.Sprintf("%s: model.merges[%d]", path, i) }); err != nil {
 		return nil, err
 	}
@@ -557,8 +586,21 @@ func parseTokenizerJSON(path string, data []byte) (*Tokenizer, error) {
 		}
 		t.unk = id
 	}
+	if err := t.readSettings(path, data, &doc); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// readSettings takes the pad id and length limit from a tokenizer.json's
+// padding and truncation, then from tokenizer_config.json beside it
+// (tokenizer.json's own settings win).
+func (t *Tokenizer) readSettings(path string, data []byte, doc *tokenizerDoc) error {
 	if p := doc.Padding; p != nil {
 		if p.PadID != nil {
+			if *p.PadID < 0 || *p.PadID >= int64(len(t.tokens)) {
+				return fmt.Errorf("tokenizer %s: padding.pad_id %d is outside the vocabulary (%d tokens)", path, *p.PadID, len(t.tokens))
+			}
 			t.padID = int32(*p.PadID)
 		}
 		var fixed struct {
@@ -568,22 +610,33 @@ func parseTokenizerJSON(path string, data []byte) (*Tokenizer, error) {
 			t.maxLength = fixed.Fixed
 		}
 	}
-	if tr := doc.Truncation; tr != nil && tr.MaxLength > 0 {
-		t.maxLength = tr.MaxLength
-	}
-	// Hugging Face exports keep the pad token and length limit in
-	// tokenizer_config.json beside it; tokenizer.json's own settings win.
-	if config := filepath.Join(filepath.Dir(path), "tokenizer_config.json"); exists(config) {
-		pad, maxLen := t.padID, t.maxLength
-		if err := t.readConfig(config, false); err != nil {
-			return nil, err
+	if tr := doc.Truncation; tr != nil {
+		if tr.MaxLength > 0 {
+			t.maxLength = tr.MaxLength
 		}
-		if pad >= 0 {
-			t.padID = pad
-		}
-		if maxLen > 0 {
-			t.maxLength = maxLen
+		switch tr.Direction {
+		case "", "Right":
+		case "Left":
+			if t.hf != nil {
+				t.hf.truncLeft = true
+			}
+		default:
+			return fmt.Errorf("tokenizer %s: truncation.direction %q, want Left or Right", path, tr.Direction)
 		}
 	}
-	return t, nil
+	config := filepath.Join(filepath.Dir(path), "tokenizer_config.json")
+	if !exists(config) {
+		return nil
+	}
+	pad, maxLen := t.padID, t.maxLength
+	if err := t.readConfig(config, false); err != nil {
+		return err
+	}
+	if pad >= 0 {
+		t.padID = pad
+	}
+	if maxLen > 0 {
+		t.maxLength = maxLen
+	}
+	return nil
 }

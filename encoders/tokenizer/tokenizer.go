@@ -29,21 +29,39 @@ type Tokenizer struct {
 	sot, eot   int32
 	unk        int32 // id for symbols not in the vocabulary; -1 drops them
 	padID      int32 // from the tokenizer files; -1 when they say nothing
+	sep        int32 // tokenizer_config.json's sep_token; -1 when it says nothing
 	maxLength  int   // from the tokenizer files; 0 when they say nothing
+
+	// hf is set for tokenizer.json pipelines other than CLIP's BPE
+	// (Unigram, WordPiece, other BPE, WordLevel); the CLIP fields above
+	// are then unused but vocab and tokens.
+	hf       *pipeline
+	wpPrefix string // WordPiece continuation prefix, for decoding
 
 	cache   wordCache
 	noCache bool // benchmarks only: BPE every word
 }
 
-// Encode returns the token ids of text, without start and end tokens.
+// Encode returns the token ids of text, without start and end tokens (or
+// the special tokens a tokenizer.json post-processor adds).
 func (t *Tokenizer) Encode(text string) []int {
-	return ints(t.encode(nil, text, -1))
+	return ints(t.appendIDs(nil, text))
+}
+
+// appendIDs appends the Encode ids of text to dst.
+func (t *Tokenizer) appendIDs(dst []int32, text string) []int32 {
+	if t.hf != nil {
+		return t.hf.encode(dst, text)
+	}
+	return t.encode(dst, text, -1)
 }
 
 // Tokenize returns [SOT] ids [EOT] for text, not padded. When that is
 // longer than contextLength it keeps the first contextLength-1 tokens and
 // ends with EOT (open_clip's truncation). contextLength <= 0 means no
-// limit.
+// limit. For a tokenizer.json pipeline the row is what its post-processor
+// makes of the ids (for example [CLS] ids [SEP], or ids </s>), truncated
+// as Hugging Face truncates: sequence ids are dropped, the specials kept.
 func (t *Tokenizer) Tokenize(text string, contextLength int) []int {
 	return ints(t.row(nil, text, contextLength))
 }
@@ -58,6 +76,9 @@ func ints(ids []int32) []int {
 
 // row appends the Tokenize row of text to dst.
 func (t *Tokenizer) row(dst []int32, text string, contextLength int) []int32 {
+	if t.hf != nil {
+		return t.hf.row(dst, text, contextLength)
+	}
 	if contextLength == 1 {
 		return append(dst, t.eot)
 	}
@@ -196,11 +217,32 @@ func asciiEqualFold(s, lower string) bool {
 	return true
 }
 
-// SOT is the id of <|startoftext|>.
+// SOT is the id of <|startoftext|>; for a tokenizer.json pipeline, the
+// first special its post-processor puts before the text ([CLS], <s>), or
+// -1 if none.
 func (t *Tokenizer) SOT() int { return int(t.sot) }
 
-// EOT is the id of <|endoftext|>.
+// EOT is the id of <|endoftext|>; for a tokenizer.json pipeline, the last
+// special its post-processor puts after the text ([SEP], </s>), or -1 if
+// none.
 func (t *Tokenizer) EOT() int { return int(t.eot) }
+
+// SepID is the id of tokenizer_config.json's sep_token (BERT's [SEP],
+// which open_clip's strip_sep_token replaces with 0), if it names one.
+func (t *Tokenizer) SepID() (int, bool) { return int(t.sep), t.sep >= 0 }
+
+// Kind is the tokenizer's model: [KindCLIP], [KindUnigram],
+// [KindWordPiece], [KindBPE] or [KindWordLevel].
+func (t *Tokenizer) Kind() string {
+	if t.hf != nil {
+		return t.hf.kind
+	}
+	return KindCLIP
+}
+
+// IsCLIP reports whether this is CLIP's byte-level BPE (with its own
+// cleaning: ftfy, whitespace, lowercase).
+func (t *Tokenizer) IsCLIP() bool { return t.hf == nil }
 
 // VocabSize is one more than the largest token id.
 func (t *Tokenizer) VocabSize() int { return len(t.tokens) }
@@ -223,6 +265,9 @@ func (t *Tokenizer) Path() string { return t.path }
 
 // Describe says what was loaded, for logs.
 func (t *Tokenizer) Describe() string {
+	if p := t.hf; p != nil {
+		return fmt.Sprintf("%s: %s %s, %d tokens, %d added, %d+%d specials around the text", t.path, t.format, p.kind, len(t.tokens), len(p.raw)+len(p.norm), len(p.prefix), len(p.suffix))
+	}
 	return fmt.Sprintf("%s: %s, %d tokens, %d merges, SOT %d, EOT %d", t.path, t.format, len(t.tokens), t.nMerges, t.sot, t.eot)
 }
 
@@ -245,7 +290,13 @@ func (t *Tokenizer) Token(id int) string {
 // Special tokens appear as their strings; ids outside the vocabulary are
 // skipped. Because cleaning is lossy, Decode(Encode(s)) is Clean(s) up to
 // spacing at best.
+//
+// A tokenizer.json pipeline decodes as its usual decoder does: specials
+// skipped, byte pieces joined, "▁" a space, "##" pieces glued.
 func (t *Tokenizer) Decode(ids []int) string {
+	if t.hf != nil {
+		return t.hf.decode(t, ids, t.wpPrefix)
+	}
 	var b strings.Builder
 	for _, id := range ids {
 		b.WriteString(t.Token(id))

@@ -252,8 +252,8 @@ func TestMergeLongMatchesScan(t *testing.T) {
 					sym = append(sym, id)
 				}
 			}
-			want := tok.mergeScan(slices.Clone(sym))
-			got := tok.mergeLong(slices.Clone(sym))
+			want := mergeScan(tok.merges, slices.Clone(sym))
+			got := mergeLong(tok.merges, slices.Clone(sym))
 			if !slices.Equal(got, want) {
 				t.Fatalf("%s: word of %d bytes %.40q...: mergeLong %v, mergeScan %v", tok.Path(), len(word), word, got, want)
 			}
