@@ -50,6 +50,36 @@ type Model interface {
 	Fingerprint() string
 }
 
+// Scoring is how a model turns an image-text cosine similarity into a
+// probability: CLIP's softmax over the classes of Scale*cos, or SigLIP's
+// per-pair sigmoid(Scale*cos + Bias). Rankings do not depend on it.
+type Scoring struct {
+	Sigmoid bool
+	Scale   float64 // the learned multiplier, exp(logit_scale)
+	Bias    float64 // the learned logit_bias (sigmoid only)
+	// Source says where the values came from: a config file, "suite",
+	// "init" (a SigLIP config without the learned values: its
+	// initialisation) or "default" (CLIP's 100, softmax).
+	Source string
+}
+
+// DefaultScoring is CLIP's: softmax at logit scale 100.
+var DefaultScoring = Scoring{Scale: 100, Source: "default"}
+
+// Scorer is implemented by models that know their scoring; others score
+// with [DefaultScoring].
+type Scorer interface {
+	Scoring() Scoring
+}
+
+// ScoringOf returns m's scoring, or DefaultScoring.
+func ScoringOf(m Model) Scoring {
+	if s, ok := m.(Scorer); ok {
+		return s.Scoring()
+	}
+	return DefaultScoring
+}
+
 // Spec is what a suite says about a model. Paths are already resolved.
 type Spec struct {
 	Name          string
@@ -63,11 +93,18 @@ type Spec struct {
 	Resize        imageproc.ResizeMode
 	ContextLength int
 	PadID         *int
-	ImageInput    string
-	ImageOutput   string
-	TextInput     string
-	TextOutput    string
-	EmbedDim      int
+	// Clean overrides the text cleaning the export's config names
+	// (tokenizer.CleanMode: whitespace, lower, canonicalize); "" keeps it.
+	Clean string
+	// LogitScale and LogitBias override the scoring parameters the
+	// export's config records (nil keeps them); a bias makes scoring a
+	// sigmoid (SigLIP).
+	LogitScale, LogitBias *float64
+	ImageInput            string
+	ImageOutput           string
+	TextInput             string
+	TextOutput            string
+	EmbedDim              int
 	// ResizeSize is the shorter side before the center crop (0 = ImageSize).
 	ResizeSize int
 	// ImageOnly opens only the image tower (supervised feature extractors);

@@ -51,6 +51,13 @@ type Set struct {
 	Name       string
 	Classnames []string
 	Templates  []string
+	// Language is the CLIP_benchmark code of the prompts' language ("en"
+	// unless the dataset asks for another).
+	Language string
+	// Subset, when set, lists the reader's class labels the set names, in
+	// Classnames order (Babel-ImageNet names only some ImageNet classes):
+	// zero-shot keeps only those classes' images.
+	Subset []int
 }
 
 // Names lists the built-in sets: every name that has templates, class
@@ -165,6 +172,10 @@ type Request struct {
 	// Format is the dataset's format; with no Prompts it picks a default set
 	// (imagenet -> imagenet1k, pets, mnist, svhn).
 	Format string
+	// Language picks the class names and templates of that language
+	// (CLIP_benchmark's --language: ar, cn, it, jp; Babel-ImageNet's
+	// languages for ImageNet-1k class names); "" or "en" is English.
+	Language string
 }
 
 // defaultSets maps dataset formats to their built-in set.
@@ -180,13 +191,23 @@ func Resolve(req Request, readerClasses []string) (*Set, error) {
 	if setName == "" {
 		setName = defaultSets[req.Format]
 	}
-	set := &Set{Name: setName}
-	if setName != "" {
+	lang, err := NormalizeLanguage(req.Language)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", req.Dataset, err)
+	}
+	set := &Set{Name: setName, Language: lang}
+	switch {
+	case lang != English || setName == BabelSet:
+		if set, err = resolveLanguage(req, setName, lang); err != nil {
+			return nil, err
+		}
+	case setName != "":
 		b, err := Builtin(setName)
 		if err != nil {
 			return nil, fmt.Errorf("dataset %s: %w", req.Dataset, err)
 		}
 		set = b
+		set.Language = lang
 	}
 	var names []string
 	if req.Classnames != "" {
@@ -206,8 +227,8 @@ func Resolve(req Request, readerClasses []string) (*Set, error) {
 		names = append(names, req.Templates)
 	}
 	if len(names) > 0 {
-		if setName != "" {
-			names = append([]string{setName}, names...)
+		if set.Name != "" {
+			names = append([]string{set.Name}, names...)
 		}
 		set.Name = strings.Join(names, "+")
 	}
@@ -217,12 +238,21 @@ func Resolve(req Request, readerClasses []string) (*Set, error) {
 			set.Name = "dataset classes"
 		}
 	}
+	if len(set.Templates) == 0 && lang != English {
+		return nil, fmt.Errorf("dataset %s: language %s has no built-in templates (Babel-ImageNet names classes only; CLIP_benchmark's template files are ar, cn, it, jp); set templates = FILE in that language", req.Dataset, lang)
+	}
 	if len(set.Templates) == 0 {
 		fb, err := Builtin(FallbackSet)
 		if err != nil {
 			return nil, err
 		}
 		set.Templates = fb.Templates
+	}
+	if set.Subset != nil {
+		if len(readerClasses) != 1000 {
+			return nil, fmt.Errorf("dataset %s: prompt set %s names ImageNet-1k classes but the dataset has %d classes, want 1000", req.Dataset, set.Name, len(readerClasses))
+		}
+		return set, nil
 	}
 	if len(set.Classnames) != len(readerClasses) {
 		return nil, fmt.Errorf("dataset %s: prompt set %s has %d class names but the dataset has %d classes (class names must follow the reader's label order)",
@@ -234,6 +264,51 @@ func Resolve(req Request, readerClasses []string) (*Set, error) {
 			req.Dataset, set.Name, i, readerClasses[i], set.Classnames[i])
 	}
 	return set, nil
+}
+
+// resolveLanguage is the built-in part of a set in a language other than
+// English (or Babel-ImageNet's), before a suite's files override it.
+func resolveLanguage(req Request, setName, lang string) (*Set, error) {
+	name := setName
+	if name == "" {
+		name = FallbackSet // for its templates only
+	}
+	set, err := languageSet(name, lang)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", req.Dataset, err)
+	}
+	if setName == "" {
+		set.Name, set.Classnames, set.Subset = "dataset classes ("+lang+")", nil, nil
+		return set, nil
+	}
+	if set.Classnames == nil && req.Classnames == "" {
+		if err := load(); err != nil {
+			return nil, err
+		}
+		if _, english := classnames[setName]; english {
+			return nil, fmt.Errorf("dataset %s: language %s has no class names for %s (its CLIP_benchmark file names %s); set classnames = FILE in that language",
+				req.Dataset, lang, setName, strings.Join(languageKeys(lang), ", "))
+		}
+		// A templates-only set: the reader's names, as CLIP_benchmark
+		// takes them from the dataset.
+	}
+	if req.Classnames != "" {
+		set.Subset = nil // the file names every class
+	}
+	return set, nil
+}
+
+// languageKeys lists the sets a language's class-name file holds.
+func languageKeys(lang string) []string {
+	if loadLanguages() != nil || langSets[lang] == nil {
+		return []string{"none"}
+	}
+	var out []string
+	for k := range langSets[lang].names {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // sameClassesReordered reports whether names and reader hold the same

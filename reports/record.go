@@ -22,6 +22,17 @@ const (
 	MetricMeanPerClassRecall = "mean_per_class_recall"
 )
 
+// Zero-shot calibration metrics: probabilities under the model's own
+// scoring (CLIP's softmax over the classes, SigLIP's sigmoid with its
+// logit bias; the record's "scoring" param says which).
+const (
+	// MetricMeanTop1Prob is the mean probability of the predicted class.
+	MetricMeanTop1Prob = "mean_top1_prob"
+	// MetricECE is the expected calibration error of the top-1
+	// probability over 15 equal-width bins.
+	MetricECE = "ece"
+)
+
 // Kernel-record metric names (task "kernel"): timings of one implementation
 // at one shape and dtype.
 const (

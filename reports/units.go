@@ -58,6 +58,8 @@ func init() {
 		{Metric: MetricAcc1, Title: "top-1", Bench: "acc1", Fraction: true},
 		{Metric: MetricAcc5, Title: "top-5", Bench: "acc5", Fraction: true},
 		{Metric: MetricMeanPerClassRecall, Title: "mean per class", Bench: "mean-per-class", Fraction: true},
+		{Metric: MetricMeanTop1Prob, Title: "mean top-1 prob", Bench: "top1-prob", Fraction: true},
+		{Metric: MetricECE, Title: "ECE", Bench: "ece", Lower: true, Fraction: true},
 		{Metric: ThroughputImagesPerS, Title: "images/s", Bench: "img/s"},
 		{Metric: ThroughputTowerImagesPerS, Title: "tower images/s", Bench: "tower-img/s"},
 		{Metric: MetricMsMedian, Title: "ms (median)", Bench: "sec/op", Per: 1000, Lower: true},

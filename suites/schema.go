@@ -81,10 +81,19 @@ type Model struct {
 	Resize        imageproc.ResizeMode    `toml:"resize"`
 	ContextLength int                     `toml:"context_length"`
 	PadID         *int                    `toml:"pad_id"`
-	ImageInput    string                  `toml:"image_input"`
-	ImageOutput   string                  `toml:"image_output"`
-	TextInput     string                  `toml:"text_input"`
-	TextOutput    string                  `toml:"text_output"`
+	// Clean is open_clip's text cleaning (whitespace, lower,
+	// canonicalize), overriding text_cfg.tokenizer_kwargs.clean of the
+	// export's config.
+	Clean string `toml:"clean"`
+	// LogitScale and LogitBias are the model's learned scoring
+	// parameters (exp(logit_scale) and logit_bias), overriding what the
+	// export's config records; a bias means sigmoid scoring (SigLIP).
+	LogitScale  *float64 `toml:"logit_scale"`
+	LogitBias   *float64 `toml:"logit_bias"`
+	ImageInput  string   `toml:"image_input"`
+	ImageOutput string   `toml:"image_output"`
+	TextInput   string   `toml:"text_input"`
+	TextOutput  string   `toml:"text_output"`
 	// EmbedDim sets the fake backend's embedding width (default 64).
 	EmbedDim int `toml:"embed_dim"`
 	// ResizeSize resizes the shorter side to this many pixels before the
@@ -127,6 +136,11 @@ type Dataset struct {
 	// Templates is a file with one template per line; {c} or {} marks the
 	// class name.
 	Templates string `toml:"templates"`
+	// Language picks the class names and templates in that language, as
+	// CLIP_benchmark's --language does (ar, cn, it, jp; zh and ja are
+	// aliases) and Babel-ImageNet's ImageNet-1k class names in its 93
+	// languages; "" is English.
+	Language string `toml:"language"`
 	// Limit evaluates only the first Limit samples (0 = all; for a caption
 	// dataset, the first Limit images and their captions).
 	Limit int `toml:"limit"`

@@ -10,6 +10,7 @@ import (
 
 	"github.com/evalclip/evalclip/datasets"
 	"github.com/evalclip/evalclip/internal/hub"
+	"github.com/evalclip/evalclip/prompts"
 	"github.com/evalclip/evalclip/reports"
 )
 
@@ -193,6 +194,17 @@ func (s *Suite) validateModels(p *problems) map[string]bool {
 		if m.PadID != nil && *m.PadID < 0 {
 			p.addf(key+".pad_id", "must be a token id (0 or more), got %d", *m.PadID)
 		}
+		switch m.Clean {
+		case "", "whitespace", "lower", "canonicalize":
+		default:
+			p.addf(key+".clean", "must be whitespace, lower or canonicalize (open_clip's text cleanings), got %q", m.Clean)
+		}
+		if v := m.LogitScale; v != nil && !(*v > 0 && *v < 1e6) {
+			p.addf(key+".logit_scale", "must be a positive multiplier such as 100 (exp of the learned log scale), got %v", *v)
+		}
+		if v := m.LogitBias; v != nil && !(*v > -1e6 && *v < 1e6) {
+			p.addf(key+".logit_bias", "must be a finite number, got %v", *v)
+		}
 	}
 	return names
 }
@@ -237,8 +249,13 @@ func (s *Suite) validateDatasets(p *problems) map[string]bool {
 				s.checkFile(p, key+"."+k.key, k.v, k.key == "images")
 			}
 		}
+		if d.Language != "" {
+			if _, err := prompts.NormalizeLanguage(d.Language); err != nil {
+				p.addf(key+".language", "%v", err)
+			}
+		}
 		if d.Captions {
-			for _, k := range []struct{ key, v string }{{"prompts", d.Prompts}, {"classnames", d.Classnames}, {"templates", d.Templates}} {
+			for _, k := range []struct{ key, v string }{{"prompts", d.Prompts}, {"classnames", d.Classnames}, {"templates", d.Templates}, {"language", d.Language}} {
 				if k.v != "" {
 					p.addf(key+"."+k.key, "not used by caption datasets (retrieval scores the captions themselves)")
 				}

@@ -109,7 +109,11 @@ func TestTokenizeCommandErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"tokenize"}, "tokenize: --tokenizer is required"},
+		{[]string{"tokenize"}, "tokenize: --tokenizer or --model is required"},
+		{[]string{"tokenize", "--tokenizer", smallTokenizer, "--model", dir}, "give --tokenizer or --model, not both"},
+		{[]string{"tokenize", "--tokenizer", smallTokenizer, "--mask"}, "--mask needs --model"},
+		{[]string{"tokenize", "--tokenizer", smallTokenizer, "--clean", "fancy"}, `--clean "fancy": want whitespace, lower, canonicalize or none`},
+		{[]string{"tokenize", "--model", dir}, "no known layout in " + dir},
 		{[]string{"tokenize", "--tokenizer", missing}, missing},
 		{[]string{"tokenize", "--tokenizer", wordpiece}, wordpiece + `: normalizer: normalizer type "Frobnicate" is not supported`},
 		{[]string{"tokenize", "--tokenizer", smallTokenizer, "--context-length", "-1"}, "--context-length -1: want 0 (no limit) or more"},

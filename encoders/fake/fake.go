@@ -35,6 +35,7 @@ type Model struct {
 	seed uint64
 	// imageOnly models have no text tower.
 	imageOnly bool
+	scoring   encoders.Scoring
 }
 
 // New returns a fake model for spec; spec.EmbedDim and the preprocessing
@@ -62,8 +63,21 @@ func New(spec encoders.Spec) (*Model, error) {
 	for i := range proj {
 		proj[i] = float32(rng.NormFloat64())
 	}
-	return &Model{name: spec.Name, dim: dim, pre: pre, proj: proj, seed: seed, imageOnly: spec.ImageOnly}, nil
+	sc := encoders.DefaultScoring
+	if spec.LogitScale != nil {
+		sc.Scale, sc.Source = *spec.LogitScale, "suite"
+	}
+	if spec.LogitBias != nil {
+		sc.Sigmoid, sc.Bias, sc.Source = true, *spec.LogitBias, "suite"
+		if spec.LogitScale == nil {
+			sc.Scale = 10 // SigLIP's initial scale
+		}
+	}
+	return &Model{name: spec.Name, dim: dim, pre: pre, proj: proj, seed: seed, imageOnly: spec.ImageOnly, scoring: sc}, nil
 }
+
+// Scoring is the suite's logit_scale and logit_bias, else CLIP's default.
+func (m *Model) Scoring() encoders.Scoring { return m.scoring }
 
 func hash64(s string) uint64 {
 	h := fnv.New64a()

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/evalclip/evalclip/encoders"
+	"github.com/evalclip/evalclip/encoders/tokenizer"
 )
 
 // Layout names.
@@ -23,6 +24,9 @@ type Files struct {
 	Text       string // text tower .onnx (equal to Vision for a combined model)
 	Tokenizer  string // tokenizer file or folder
 	Preprocess string // preprocess_cfg.json or preprocessor_config.json, or ""
+	// Config is the export's open_clip_config.json or config.json (text
+	// conventions, scoring), or "".
+	Config string
 	// DefaultPadID is the layout's usual pad id: 0 for open_clip exports,
 	// -1 meaning "the tokenizer's end-of-text id" for Hugging Face exports.
 	DefaultPadID int
@@ -106,6 +110,13 @@ func Detect(spec encoders.Spec) (*Files, error) {
 		for _, name := range []string{"preprocess_cfg.json", "preprocessor_config.json"} {
 			if f.Preprocess == "" && exists(filepath.Join(d, name)) {
 				f.Preprocess = filepath.Join(d, name)
+			}
+		}
+	}
+	for _, d := range uniq(dir, txtDir, filepath.Dir(txtDir)) {
+		for _, name := range tokenizer.ConfigFiles {
+			if f.Config == "" && exists(filepath.Join(d, name)) {
+				f.Config = filepath.Join(d, name)
 			}
 		}
 	}

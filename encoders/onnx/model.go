@@ -11,6 +11,7 @@ import (
 
 	"github.com/evalclip/evalclip/encoders"
 	"github.com/evalclip/evalclip/encoders/onnxrt"
+	"github.com/evalclip/evalclip/encoders/tokenizer"
 )
 
 func init() { encoders.Register("onnx", backend{}) }
@@ -34,10 +35,6 @@ func (backend) CheckRuntime(rt encoders.Runtime) error {
 	return onnxrt.CheckProvider(lib, providerName(rt.Provider))
 }
 
-// DefaultContextLength is the text context when neither the model nor the
-// suite fixes it.
-const DefaultContextLength = 77
-
 // Model is an opened ONNX image-text model.
 type Model struct {
 	name     string
@@ -46,6 +43,8 @@ type Model struct {
 	lib      onnxrt.Library
 	image    *imageTower
 	text     *textTower
+	cfg      *tokenizer.TextConfig
+	scoring  encoders.Scoring
 }
 
 // Open detects spec's layout, initialises ONNX Runtime (see onnxrt.Ensure)
@@ -62,7 +61,11 @@ func Open(spec encoders.Spec, rt encoders.Runtime) (*Model, error) {
 	if err := onnxrt.CheckProvider(lib, providerName(rt.Provider)); err != nil {
 		return nil, fmt.Errorf("model %s: %w", spec.Name, err)
 	}
-	m := &Model{name: spec.Name, files: files, provider: providerName(rt.Provider), lib: lib}
+	cfg, err := TextConfig(spec, files)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{name: spec.Name, files: files, provider: providerName(rt.Provider), lib: lib, cfg: cfg, scoring: scoringOf(spec, cfg)}
 	threads := rt.Threads
 	if threads <= 0 {
 		threads = runtime.NumCPU()
@@ -73,7 +76,7 @@ func Open(spec encoders.Spec, rt encoders.Runtime) (*Model, error) {
 	if spec.ImageOnly {
 		return m, nil
 	}
-	if m.text, err = openTextTower(spec, rt, files, lib, threads); err != nil {
+	if m.text, err = openTextTower(spec, rt, files, cfg, lib, threads); err != nil {
 		return nil, errors.Join(err, m.Close())
 	}
 	if m.image.dim != m.text.dim {
@@ -100,6 +103,10 @@ func (m *Model) Text() encoders.TextEncoder {
 	return m.text
 }
 
+// Scoring is the model's probability scoring, from its config and the
+// suite ([encoders.Scoring]).
+func (m *Model) Scoring() encoders.Scoring { return m.scoring }
+
 // Files returns what Detect found.
 func (m *Model) Files() *Files { return m.files }
 
@@ -107,7 +114,7 @@ func (m *Model) Files() *Files { return m.files }
 func (m *Model) Describe() string {
 	text := "no text tower"
 	if m.text != nil {
-		text = fmt.Sprintf("text %s (%s, context %d, pad %d)", m.files.Text, m.text.sess.describe(), m.text.context, m.text.padID)
+		text = fmt.Sprintf("text %s (%s, %s)", m.files.Text, m.text.sess.describe(), m.text.input.Describe())
 	}
 	return fmt.Sprintf("%s: %s layout, image %s (%s), %s, dim %d, %s on ONNX Runtime %s",
 		m.name, m.files.Layout, m.files.Vision, m.image.sess.describe(), text, m.image.dim, m.provider, m.lib.Version)
@@ -127,7 +134,7 @@ func (m *Model) Fingerprint() string {
 	}
 	fmt.Fprintf(&b, "pre=%+v", m.image.pre)
 	if m.text != nil {
-		fmt.Fprintf(&b, ";pad=%d;ctx=%d", m.text.padID, m.text.context)
+		fmt.Fprintf(&b, ";text=%s", m.text.input.Describe())
 	}
 	return b.String()
 }

@@ -15,7 +15,7 @@ import (
 
 type textTower struct {
 	sess    *session
-	tok     *tokenizer.Tokenizer
+	input   *tokenizer.TextInput
 	in      onnxrt.TensorInfo
 	mask    *onnxrt.TensorInfo // attention_mask, when the tower takes one
 	out     onnxrt.TensorInfo
@@ -26,21 +26,14 @@ type textTower struct {
 	batch   int
 }
 
-func openTextTower(spec encoders.Spec, rt encoders.Runtime, f *Files, lib onnxrt.Library, threads int) (*textTower, error) {
-	tok, err := tokenizer.Load(f.Tokenizer)
-	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", spec.Name, err)
-	}
+func openTextTower(spec encoders.Spec, rt encoders.Runtime, f *Files, cfg *tokenizer.TextConfig, lib onnxrt.Library, threads int) (*textTower, error) {
 	ins, outs, err := onnxrt.Inspect(f.Text)
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", spec.Name, err)
 	}
-	in, err := pick("text input", f.Text, spec.TextInput, ins, textInputNames, func(t onnxrt.TensorInfo) bool { return isInt(t) && len(t.Shape) == 2 })
+	in, err := pickTextInput(spec, f, ins)
 	if err != nil {
 		return nil, err
-	}
-	if !isInt(in) || len(in.Shape) != 2 {
-		return nil, fmt.Errorf("%s: text input %s is %s%v, want int32 or int64 [batch,context]", f.Text, in.Name, in.DType, in.Shape)
 	}
 	out, err := pick("text output", f.Text, spec.TextOutput, outs, textOutputNames, func(t onnxrt.TensorInfo) bool { return isFloat(t) && len(t.Shape) == 2 })
 	if err != nil {
@@ -49,7 +42,11 @@ func openTextTower(spec encoders.Spec, rt encoders.Runtime, f *Files, lib onnxrt
 	if !isFloat(out) || len(out.Shape) != 2 {
 		return nil, fmt.Errorf("%s: text output %s is %s%v, want float or float16 [batch,dim]", f.Text, out.Name, out.DType, out.Shape)
 	}
-	t := &textTower{tok: tok, in: in, out: out}
+	t := &textTower{in: in, out: out}
+	if t.input, err = textInput(spec, f, cfg, in); err != nil {
+		return nil, err
+	}
+	t.context, t.padID = t.input.Context, t.input.PadID
 	inputs := []onnxrt.TensorInfo{in}
 	for _, x := range ins {
 		switch {
@@ -64,26 +61,6 @@ func openTextTower(spec encoders.Spec, rt encoders.Runtime, f *Files, lib onnxrt
 		default:
 			return nil, fmt.Errorf("%s: unexpected text input %s %s%v", f.Text, x.Name, x.DType, x.Shape)
 		}
-	}
-	t.context = spec.ContextLength
-	if c := int(in.Shape[1]); c > 0 {
-		if t.context != 0 && t.context != c {
-			return nil, fmt.Errorf("model %s: context_length = %d but %s takes %d tokens", spec.Name, t.context, f.Text, c)
-		}
-		t.context = c
-	}
-	if t.context == 0 {
-		t.context = DefaultContextLength
-	}
-	t.padID = f.DefaultPadID
-	if t.padID == padEOT {
-		t.padID = tok.EOT()
-	}
-	if spec.PadID != nil {
-		t.padID = *spec.PadID
-	}
-	if t.padID >= tok.VocabSize() {
-		return nil, fmt.Errorf("model %s: pad id %d is outside the vocabulary (%d tokens)", spec.Name, t.padID, tok.VocabSize())
 	}
 	batch1 := in.Shape[0] == 1
 	if t.sess, err = newSession(f.Text, rt, inputs, []onnxrt.TensorInfo{out}, batch1, threads); err != nil {
@@ -111,17 +88,7 @@ func (t *textTower) EncodeTexts(ctx context.Context, texts []string) ([]float32,
 func (t *textTower) Tokens(texts []string) (ids, mask []int64) {
 	ids = make([]int64, len(texts)*t.context)
 	mask = make([]int64, len(texts)*t.context)
-	for i, s := range texts {
-		row := t.tok.Tokenize(s, t.context)
-		for j := 0; j < t.context; j++ {
-			if j < len(row) {
-				ids[i*t.context+j] = int64(row[j])
-				mask[i*t.context+j] = 1
-			} else {
-				ids[i*t.context+j] = int64(t.padID)
-			}
-		}
-	}
+	t.input.Fill(texts, ids, mask)
 	return ids, mask
 }
 

@@ -13,7 +13,8 @@ func SpecOf(m *suites.Model) encoders.Spec {
 	return encoders.Spec{
 		Name: m.Name, Path: m.Path, Vision: m.Vision, Text: m.Text, Tokenizer: m.Tokenizer,
 		ImageSize: m.ImageSize, Mean: m.Mean, Std: m.Std, Interpolation: m.Interpolation,
-		Resize: m.Resize, ContextLength: m.ContextLength, PadID: m.PadID,
+		Resize: m.Resize, ContextLength: m.ContextLength, PadID: m.PadID, Clean: m.Clean,
+		LogitScale: m.LogitScale, LogitBias: m.LogitBias,
 		ImageInput: m.ImageInput, ImageOutput: m.ImageOutput, TextInput: m.TextInput, TextOutput: m.TextOutput,
 		EmbedDim: m.EmbedDim, ResizeSize: m.ResizeSize, ImageOnly: m.Supervised,
 	}

@@ -141,6 +141,63 @@ func TestZeroShotGolden(t *testing.T) {
 	if rec.Params["prompts"] != "mnist" || rec.NSamples != 602 {
 		t.Errorf("params %v n %d", rec.Params, rec.NSamples)
 	}
+	// Probabilities: PyTorch's softmax at the model's learned scale (its
+	// config.json) over the same features (tools/fixtures/calibration_ref.py).
+	var cal struct {
+		Softmax struct {
+			Mean float64 `json:"mean_top1_prob"`
+			ECE  float64 `json:"ece"`
+		} `json:"softmax"`
+	}
+	raw, _ = os.ReadFile(filepath.Join(golden, "calibration.json"))
+	if err := json.Unmarshal(raw, &cal); err != nil {
+		t.Fatal(err)
+	}
+	if d := math.Abs(rec.Metrics[reports.MetricMeanTop1Prob] - cal.Softmax.Mean); d > 1e-4 {
+		t.Errorf("mean top-1 probability %v, PyTorch %v", rec.Metrics[reports.MetricMeanTop1Prob], cal.Softmax.Mean)
+	}
+	if d := math.Abs(rec.Metrics[reports.MetricECE] - cal.Softmax.ECE); d > 1e-4 {
+		t.Errorf("ECE %v, PyTorch %v", rec.Metrics[reports.MetricECE], cal.Softmax.ECE)
+	}
+	if rec.Params["scoring"] != "softmax" || rec.Params["logit_scale"] != 16.42106819152832 || rec.Params["language"] != "en" {
+		t.Errorf("scoring params %v", rec.Params)
+	}
+}
+
+// TestZeroShotSigmoid: a model with a logit bias (SigLIP) reports
+// sigmoid probabilities; rankings, and so accuracies, are unchanged.
+func TestZeroShotSigmoid(t *testing.T) {
+	requireORT(t)
+	s := writeSuite(t, tinyModel()+"logit_scale = 10.0\nlogit_bias = -5.0\n", "")
+	env := newEnv(s, io.Discard)
+	env.NoCache = true
+	recs, err := ZeroShot{}.Run(context.Background(), env, &suites.Plan(s)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := recs[0]
+	var cal struct {
+		Acc1    float64 `json:"acc1"`
+		Sigmoid struct {
+			Mean float64 `json:"mean_top1_prob"`
+			ECE  float64 `json:"ece"`
+		} `json:"sigmoid"`
+	}
+	raw, _ := os.ReadFile(filepath.Join(repo, "testdata", "golden", "tinyclip-digits", "calibration.json"))
+	if err := json.Unmarshal(raw, &cal); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Metrics[reports.MetricAcc1] != cal.Acc1 {
+		t.Errorf("acc1 %v, want %v (scoring must not change rankings)", rec.Metrics[reports.MetricAcc1], cal.Acc1)
+	}
+	for m, w := range map[string]float64{reports.MetricMeanTop1Prob: cal.Sigmoid.Mean, reports.MetricECE: cal.Sigmoid.ECE} {
+		if math.Abs(rec.Metrics[m]-w) > 1e-4 {
+			t.Errorf("%s = %v, PyTorch %v", m, rec.Metrics[m], w)
+		}
+	}
+	if rec.Params["scoring"] != "sigmoid" || rec.Params["logit_bias"] != -5.0 || rec.Params["scoring_source"] != "suite" {
+		t.Errorf("params %v", rec.Params)
+	}
 }
 
 func TestFeatureCache(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/evalclip/evalclip/datasets"
+	"github.com/evalclip/evalclip/encoders"
 	"github.com/evalclip/evalclip/kernels"
 	"github.com/evalclip/evalclip/prompts"
 	"github.com/evalclip/evalclip/reports"
@@ -59,7 +60,7 @@ type ClassWeights struct {
 // computed once per run.
 func Weights(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Dataset, readerClasses []string) (*ClassWeights, error) {
 	set, err := prompts.Resolve(prompts.Request{Dataset: d.Name, Prompts: d.Prompts, Classnames: d.Classnames,
-		Templates: d.Templates, Format: string(d.Format)}, readerClasses)
+		Templates: d.Templates, Format: string(d.Format), Language: d.Language}, readerClasses)
 	if err != nil {
 		return nil, err
 	}
@@ -118,21 +119,37 @@ func (ZeroShot) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([]re
 	if cw.D != feats.D {
 		return nil, fmt.Errorf("model %s: text embeddings have %d dims, image embeddings %d", job.Model.Name, cw.D, feats.D)
 	}
+	x, labels, n := feats.X, feats.Labels, feats.N
+	if cw.Set.Subset != nil {
+		if x, labels, n, err = keepClasses(feats, cw.Set.Subset); err != nil {
+			return nil, fmt.Errorf("dataset %s, prompts %s: %w", job.Dataset.Name, cw.Set.Name, err)
+		}
+	}
+	model, err := OpenModel(env, job.Model)
+	if err != nil {
+		return nil, err
+	}
+	scoring := encoders.ScoringOf(model)
 	k := min(5, cw.C)
 	scoreStart := time.Now()
-	res, err := kernels.CPU().Score(ctx, &kernels.Problem{Queries: feats.X, N: feats.N, Keys: cw.W, C: cw.C, D: cw.D,
+	res, err := kernels.CPU().Score(ctx, &kernels.Problem{Queries: x, N: n, Keys: cw.W, C: cw.C, D: cw.D,
 		K: k, Normalize: true, Scale: LogitScale})
 	if err != nil {
 		return nil, fmt.Errorf("scoring: %w", err)
 	}
 	scoreTime := time.Since(scoreStart)
-	cls, err := Classify(res.Index, k, feats.Labels, cw.Set.Classnames)
+	cls, err := Classify(res.Index, k, labels, cw.Set.Classnames)
 	if err != nil {
 		return nil, fmt.Errorf("dataset %s: %w", job.Dataset.Name, err)
 	}
+	conf, err := topConfidence(ctx, scoring, res, k, x, n, cw)
+	if err != nil {
+		return nil, fmt.Errorf("scoring: %w", err)
+	}
+	cls.Metrics[reports.MetricMeanTop1Prob], cls.Metrics[reports.MetricECE] = calibration(conf, res.Index, k, labels)
 	rec := reports.Record{
 		Metrics:   cls.Metrics,
-		NSamples:  feats.N,
+		NSamples:  n,
 		DurationS: time.Since(start).Seconds(),
 		Params: map[string]any{
 			"prompts":         cw.Set.Name,
@@ -141,8 +158,19 @@ func (ZeroShot) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([]re
 			"features_cached": feats.Cached,
 			"feature_key":     feats.Key,
 			"score_ms":        float64(scoreTime.Microseconds()) / 1000,
+			"language":        cw.Set.Language,
+			"scoring":         scoringName(scoring),
+			"logit_scale":     scoring.Scale,
+			"scoring_source":  scoring.Source,
 		},
 		Extra: cls.Extra,
+	}
+	if scoring.Sigmoid {
+		rec.Params["logit_bias"] = scoring.Bias
+	}
+	if cw.Set.Subset != nil {
+		rec.Params["classes_kept"] = cw.C
+		rec.Params["samples_dropped"] = feats.N - n
 	}
 	feats.batchParams(rec.Params, env)
 	if !feats.Cached && feats.TotalSeconds > 0 {
