@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -123,6 +124,84 @@ func TestTokenizeCommandErrors(t *testing.T) {
 		_, errOut, code := cli(t, c.args...)
 		if code != 2 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+}
+
+// TestTokenizeKinds: --tokenizer reads every tokenizer kind, truncating as
+// the file's post-processor would (the specials stay), and --model prints
+// exactly the padded rows the fixture towers get (testdata/golden/text-towers).
+func TestTokenizeKinds(t *testing.T) {
+	hf := "../../encoders/tokenizer/testdata/hf/"
+	id := func(dir, token string) string {
+		tok, err := tokenizer.Load(hf + dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, ok := tok.TokenID(token)
+		if !ok {
+			t.Fatalf("%s: no token %q", dir, token)
+		}
+		return fmt.Sprint(n)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--tokenizer", hf + "wordpiece/tokenizer.json", "--context-length", "4", "a photo of the cat"},
+			"[2," + id("wordpiece", "a") + "," + id("wordpiece", "photo") + ",3]\n"},
+		{[]string{"--tokenizer", hf + "spm_xlmr", "--context-length", "3", "a photo"}, "[0," + id("spm_xlmr", "\u2581a") + ",2]\n"},
+		{[]string{"--tokenizer", hf + "spm_t5/tokenizer.json", "--clean", "canonicalize", "A Photo, of!"}, ""},
+	} {
+		withInput(t, "")
+		out, errOut, code := cli(t, append([]string{"tokenize"}, c.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, errOut)
+		}
+		if c.want != "" && out != c.want {
+			t.Errorf("%v: %q, want %q", c.args, out, c.want)
+		}
+		if c.want == "" {
+			plain, _, _ := cli(t, "tokenize", "--tokenizer", hf+"spm_t5/tokenizer.json", "a photo of")
+			if out != plain {
+				t.Errorf("canonicalize: %q, want the ids of %q: %q", out, "a photo of", plain)
+			}
+		}
+	}
+	for _, model := range []string{"siglip-tiny", "xlmr-tiny", "wordpiece-tiny"} {
+		var g struct {
+			Samples []struct {
+				Text string `json:"text"`
+				Row  []int  `json:"row"`
+				Mask []int  `json:"mask"`
+			} `json:"samples"`
+		}
+		raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "golden", "text-towers", model+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &g); err != nil {
+			t.Fatal(err)
+		}
+		var in, want, wantMask strings.Builder
+		for _, s := range g.Samples {
+			if strings.ContainsAny(s.Text, "\n\r") {
+				continue
+			}
+			in.WriteString(s.Text + "\n")
+			want.WriteString(rowJSON(s.Row) + "\n")
+			wantMask.WriteString(`{"input_ids": ` + rowJSON(s.Row) + `, "attention_mask": ` + rowJSON(s.Mask) + "}\n")
+		}
+		dir := filepath.Join("..", "..", "testdata", "models", model)
+		withInput(t, in.String())
+		out, errOut, code := cli(t, "tokenize", "--model", dir)
+		if code != 0 || out != want.String() {
+			t.Errorf("%s: exit %d %s\n%s\nwant\n%s", model, code, errOut, out, want.String())
+		}
+		withInput(t, in.String())
+		out, _, _ = cli(t, "tokenize", "--model", dir, "--mask")
+		if out != wantMask.String() {
+			t.Errorf("%s --mask:\n%s\nwant\n%s", model, out, wantMask.String())
 		}
 	}
 }

@@ -100,11 +100,15 @@ func Detect(spec encoders.Spec) (*Files, error) {
 				f.Tokenizer = filepath.Join(d, "bpe_simple_vocab_16e6.txt.gz")
 				break
 			}
+			if exists(filepath.Join(d, "vocab.txt")) {
+				f.Tokenizer = filepath.Join(d, "vocab.txt") // BERT WordPiece (Chinese-CLIP)
+				break
+			}
 		}
 	}
 	if f.Tokenizer == "" {
 		return nil, fmt.Errorf("model %s: no tokenizer found beside %s (looked for tokenizer.json, vocab.json+merges.txt, "+
-			"bpe_simple_vocab_16e6.txt.gz); set tokenizer in the suite", spec.Name, f.Text)
+			"bpe_simple_vocab_16e6.txt.gz, vocab.txt); set tokenizer in the suite", spec.Name, f.Text)
 	}
 	for _, d := range uniq(visDir, dir, filepath.Dir(visDir)) {
 		for _, name := range []string{"preprocess_cfg.json", "preprocessor_config.json"} {

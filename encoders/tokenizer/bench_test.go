@@ -115,7 +115,7 @@ func BenchmarkEncodeKinds(b *testing.B) {
 	ref := referenceDir(b)
 	sets := map[string][]string{"en": imagenetPrompts(b, ref), "cn": languagePrompts(b, ref, "cn")}
 	for _, lang := range []string{"en", "cn"} {
-		for _, name := range []string{"clip", "spm_unigram", "spm_t5", "spm_bpe", "wordpiece"} {
+		for _, name := range []string{"clip", "spm_unigram", "spm_t5", "spm_bpe", "spm_xlmr", "wordpiece"} {
 			b.Run(lang+"/"+name, func(b *testing.B) {
 				var tok *Tokenizer
 				if name == "clip" {

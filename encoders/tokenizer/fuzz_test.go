@@ -90,7 +90,7 @@ func FuzzEncode(f *testing.F) {
 //	go test -run '^$' -fuzz '^FuzzHFEncode$' -fuzztime 30s ./encoders/tokenizer
 func FuzzHFEncode(f *testing.F) {
 	var toks []*Tokenizer
-	for _, name := range []string{"spm_unigram", "spm_t5", "spm_bpe", "wordpiece"} {
+	for _, name := range []string{"spm_unigram", "spm_t5", "spm_bpe", "spm_xlmr", "wordpiece"} {
 		toks = append(toks, loadHF(f, name))
 	}
 	for _, g := range readHFGoldens(f) {

@@ -18,9 +18,11 @@ func TestHFAddedTokensInText(t *testing.T) {
 		t.Errorf("spm %q = %v, want %v", "a photo</s>", got, want)
 	}
 	wp := loadHF(t, "wordpiece")
+	a, _ := wp.TokenID("a")
+	cat, _ := wp.TokenID("cat")
 	// "[MASK]" is not normalized: lowercasing must not break it.
-	if got := wp.Encode("a [MASK] cat"); !slices.Equal(got, []int{27, 4, 3717}) {
-		t.Errorf("wordpiece = %v, want [27 4 3717]", got)
+	if got := wp.Encode("a [MASK] cat"); !slices.Equal(got, []int{a, 4, cat}) {
+		t.Errorf("wordpiece = %v, want [%d 4 %d]", got, a, cat)
 	}
 	if got := wp.Encode("a [mask] cat"); slices.Contains(got, 4) {
 		t.Errorf("wordpiece lowercase [mask] = %v matched the special token", got)
@@ -84,8 +86,10 @@ func TestHFTruncation(t *testing.T) {
 	if got := wp.Tokenize(long, 1); !slices.Equal(got, []int{2}) {
 		t.Errorf("wordpiece ctx 1 = %v, want [2]", got)
 	}
+	a, _ := wp.TokenID("a")
+	cat, _ := wp.TokenID("cat")
 	batch := wp.Batch([]string{"a cat", long}, 8, 0)
-	if !slices.Equal(batch[:8], []int64{2, 27, 3717, 3, 0, 0, 0, 0}) || batch[15] != 3 {
+	if !slices.Equal(batch[:8], []int64{2, int64(a), int64(cat), 3, 0, 0, 0, 0}) || batch[15] != 3 {
 		t.Errorf("batch = %v", batch)
 	}
 
@@ -266,5 +270,26 @@ func TestHFByteLevelBPE(t *testing.T) {
 	}
 	if got := tok.Decode([]int{5, 3, 5, 9}); got != "cat cat" {
 		t.Errorf("decode = %q", got)
+	}
+}
+
+// TestXLMRMask: XLM-R's <mask> swallows the space on its left (lstrip), so
+// "a <mask> b" is "a", <mask>, "b"; its pad token comes from
+// tokenizer_config.json.
+func TestXLMRMask(t *testing.T) {
+	x := loadHF(t, "spm_xlmr")
+	mask, ok := x.TokenID("<mask>")
+	if !ok || mask != x.VocabSize()-1 {
+		t.Fatalf("<mask> id %d, vocabulary %d", mask, x.VocabSize())
+	}
+	want := append(append(x.Encode("a"), mask), x.Encode("b")...)
+	if got := x.Encode("a <mask> b"); !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if pad, ok := x.PadID(); !ok || pad != 1 {
+		t.Errorf("pad %d %v, want 1", pad, ok)
+	}
+	if x.SOT() != 0 || x.EOT() != 2 {
+		t.Errorf("SOT %d EOT %d", x.SOT(), x.EOT())
 	}
 }
