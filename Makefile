@@ -22,7 +22,8 @@ FUZZTIME    ?= 30s
 # FUZZQUICK is how long make test runs each fuzz target.
 FUZZQUICK   ?= 3s
 # Every fuzz target, as package:Target.
-FUZZ_TARGETS := ./suites:FuzzParse ./suites:FuzzScanKeys ./encoders/tokenizer:FuzzEncode ./encoders/imageproc:FuzzDecode \
+FUZZ_TARGETS := ./suites:FuzzParse ./suites:FuzzScanKeys ./encoders/tokenizer:FuzzEncode ./encoders/tokenizer:FuzzHFEncode \
+	./encoders/tokenizer:FuzzLoadTokenizerJSON ./encoders/imageproc:FuzzDecode \
 	./internal/npy:FuzzRead ./datasets/internal/mat5:FuzzRead ./datasets:FuzzMNIST ./datasets:FuzzWDS ./datasets:FuzzCSV \
 	./datasets:FuzzLOCSolution ./datasets:FuzzPetsAnnotations ./reports:FuzzResults ./encoders/onnx:FuzzExternalData
 BENCHTIME   ?= 1s

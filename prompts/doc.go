@@ -15,4 +15,11 @@
 //
 // Class names must be in the dataset reader's label order: Resolve checks
 // the count, and built-in sets are in the order of the reference datasets.
+//
+// Other languages ([Request].Language) follow CLIP_benchmark's --language:
+// its ar, cn, it and jp files (embedded from data/) give ImageNet-1k's class
+// names and the templates of every set in that language. Babel-ImageNet's
+// class names (data/babel_imagenet.json, 93 languages) name a subset of
+// ImageNet-1k's classes: the [Set]'s Subset lists them, and zero-shot scores
+// only their images.
 package prompts

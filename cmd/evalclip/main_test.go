@@ -144,11 +144,11 @@ func TestValidateShippedConfigs(t *testing.T) {
 // access); the ResNet-50 one needs a local export and validates as schema.
 func TestPaperConfigs(t *testing.T) {
 	dir := filepath.Join("..", "..", "configs", "paper")
-	out, errOut, code := cli(t, "validate", filepath.Join(dir, "zeroshot.toml"), filepath.Join(dir, "linear-probe.toml"))
-	if code != 0 || strings.Count(out, ": ok: ") != 2 {
+	out, errOut, code := cli(t, "validate", filepath.Join(dir, "zeroshot.toml"), filepath.Join(dir, "linear-probe.toml"), filepath.Join(dir, "multilingual.toml"))
+	if code != 0 || strings.Count(out, ": ok: ") != 3 {
 		t.Fatalf("validate: %d\n%s%s", code, out, errOut)
 	}
-	for _, f := range []string{"zeroshot.toml", "linear-probe.toml"} {
+	for _, f := range []string{"zeroshot.toml", "linear-probe.toml", "multilingual.toml"} {
 		s, err := suites.Open(filepath.Join(dir, f))
 		if err != nil {
 			t.Fatal(err)

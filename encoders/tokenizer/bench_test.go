@@ -116,18 +116,27 @@ func BenchmarkEncodeKinds(b *testing.B) {
 	sets := map[string][]string{"en": imagenetPrompts(b, ref), "cn": languagePrompts(b, ref, "cn")}
 	for _, lang := range []string{"en", "cn"} {
 		for _, name := range []string{"clip", "spm_unigram", "spm_t5", "spm_bpe", "spm_xlmr", "wordpiece"} {
-			b.Run(lang+"/"+name, func(b *testing.B) {
-				var tok *Tokenizer
-				if name == "clip" {
+			for _, mode := range []string{"warm", "nocache"} {
+				b.Run(lang+"/"+name+"/"+mode, func(b *testing.B) {
+					var tok *Tokenizer
 					var err error
-					if tok, err = Load(filepath.Join(ref, "bpe_simple_vocab_16e6.txt.gz")); err != nil {
+					if name == "clip" {
+						tok, err = Load(filepath.Join(ref, "bpe_simple_vocab_16e6.txt.gz"))
+					} else {
+						tok, err = Load(filepath.Join("testdata", "hf", name, "tokenizer.json"))
+					}
+					if err != nil {
 						b.Fatal(err)
 					}
-				} else {
-					tok = loadHF(b, name)
-				}
-				benchEncode(b, tok, sets[lang], true)
-			})
+					if mode == "nocache" {
+						tok.noCache = true
+						if tok.hf != nil {
+							tok.hf.noCache = true
+						}
+					}
+					benchEncode(b, tok, sets[lang], mode == "warm")
+				})
+			}
 		}
 	}
 }

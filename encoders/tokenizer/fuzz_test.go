@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -122,6 +123,54 @@ func FuzzHFEncode(f *testing.F) {
 				t.Fatalf("%s: Tokenize(%q, %d) = %v, want %v", tok.Path(), text, ctx, row, want)
 			}
 			_ = tok.Decode(row)
+		}
+	})
+}
+
+// FuzzLoadTokenizerJSON: any bytes as a tokenizer.json (or vocab.txt) give
+// a tokenizer or an error naming the file, never a panic; a tokenizer that
+// loads encodes text into ids inside its vocabulary.
+//
+//	go test -run '^$' -fuzz '^FuzzLoadTokenizerJSON$' -fuzztime 30s ./encoders/tokenizer
+func FuzzLoadTokenizerJSON(f *testing.F) {
+	f.Add([]byte(`{"normalizer": {"type": "Lowercase"}, "pre_tokenizer": {"type": "WhitespaceSplit"},
+	  "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 2], "cls": ["[CLS]", 1]},
+	  "model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "a": 3, "##b": 4}}}`), false)
+	f.Add([]byte(`{"added_tokens": [{"id": 3, "content": "<m>", "special": true, "lstrip": true}],
+	  "pre_tokenizer": {"type": "Metaspace", "replacement": "_", "prepend_scheme": "first"},
+	  "model": {"type": "Unigram", "unk_id": 0, "byte_fallback": true, "vocab": [["<unk>", 0], ["_a", -1], ["b", -2]]}}`), false)
+	f.Add([]byte(`{"normalizer": {"type": "Precompiled", "precompiled_charsmap": "AAAAAA=="},
+	  "model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"], "byte_fallback": true}}`), false)
+	f.Add([]byte("[PAD]\n[UNK]\n[CLS]\n[SEP]\na\n##b\n"), true)
+	for _, name := range []string{"wordpiece", "spm_unigram"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "hf", name, "tokenizer.json"))
+		if err == nil && len(data) < 400_000 {
+			f.Add(data[:min(len(data), 3000)], false) // truncated: an error
+		}
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte, vocabTxt bool) {
+		name := "tokenizer.json"
+		if vocabTxt {
+			name = "vocab.txt"
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := Load(p)
+		if err != nil {
+			if !strings.Contains(err.Error(), p) {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for _, text := range []string{"a b ab", "<m>ab", "", "\xff猫 [CLS]"} {
+			for _, id := range tok.Tokenize(text, 8) {
+				if id < 0 || id >= tok.VocabSize() {
+					t.Fatalf("%q: id %d outside [0, %d)", text, id, tok.VocabSize())
+				}
+			}
 		}
 	})
 }

@@ -47,12 +47,16 @@ type pipeline struct {
 	metaspace string // Metaspace replacement for decoding, "" if none
 	byteLevel bool   // ByteLevel pre-tokenizer: tokens are byte symbols
 
-	cache wordCache // piece -> model ids
+	cache   wordCache // piece -> model ids
+	noCache bool      // benchmarks only: run the model on every piece
 }
 
 // piece appends the model's ids of one pre-tokenized piece, through the
 // cache.
 func (p *pipeline) piece(dst []int32, piece string) []int32 {
+	if p.noCache {
+		return p.model.tokenize(dst, piece)
+	}
 	if ids, ok := p.cache.get(piece); ok {
 		return append(dst, ids...)
 	}
@@ -276,11 +280,11 @@ func parsePipeline(path string, data []byte, kind string, doc *tokenizerDoc) (*T
 			return nil, jsonError(path, data, err)
 		}
 		w := &wordLevel{vocab: m.Vocab, unk: -1}
-		if id, ok := m.Vocab[m.UnkToken]; ok {
-			w.unk = id
-		} else if m.UnkToken != "" {
-			return nil, fmt.Errorf("tokenizer %s: WordLevel unk_token %q is not in the vocabulary", path, m.UnkToken)
+		id, ok := m.Vocab[m.UnkToken]
+		if !ok {
+			return nil, fmt.Errorf("tokenizer %s: WordLevel unk_token %q is not in the vocabulary (every word outside it needs one)", path, m.UnkToken)
 		}
+		w.unk = id
 		vocab, p.model = m.Vocab, w
 		tokens, err = tokenList(path, vocab)
 	default:

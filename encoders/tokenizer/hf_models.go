@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -98,25 +99,57 @@ func newUnigram(path string, raw json.RawMessage) (*unigram, map[string]int32, [
 		}
 		u.unk = int32(*m.UnkID)
 	}
+	all := false
 	if u.byteFallback {
-		u.bytes, _ = byteTokens(vocab)
+		u.bytes, all = byteTokens(vocab)
+	}
+	if len(tokens) == 0 {
+		return nil, nil, nil, fmt.Errorf("tokenizer %s: Unigram model.vocab is empty", path)
+	}
+	if u.unk < 0 && !(u.byteFallback && all) {
+		return nil, nil, nil, fmt.Errorf("tokenizer %s: Unigram model has no unk_id (needed for characters no piece covers, without byte fallback over all 256 <0xXX> pieces)", path)
 	}
 	return u, vocab, tokens, nil
 }
+
+// viterbiNode is the best segmentation ending at a byte position.
+type viterbiNode struct {
+	score float64
+	start int
+	id    int32
+	set   bool
+}
+
+// viterbiSpan is one token of the best path: its id and bytes.
+type viterbiSpan struct {
+	id         int32
+	start, end int
+}
+
+type viterbiScratch struct {
+	best []viterbiNode
+	rev  []viterbiSpan
+}
+
+var viterbiPool = sync.Pool{New: func() any { return new(viterbiScratch) }}
 
 func (u *unigram) tokenize(dst []int32, s string) []int32 {
 	if s == "" {
 		return dst
 	}
-	type node struct {
-		score float64
-		start int
-		id    int32
-		set   bool
+	sc := viterbiPool.Get().(*viterbiScratch)
+	defer viterbiPool.Put(sc)
+	if cap(sc.best) < len(s)+1 {
+		sc.best = make([]viterbiNode, len(s)+1)
 	}
-	best := make([]node, len(s)+1)
+	best := sc.best[:len(s)+1]
+	clear(best)
 	best[0].set = true
 	unkScore := u.minScore - 10
+	unk := u.unk // marks unknown spans; without unk_id, byte fallback covers every byte
+	if unk < 0 {
+		unk = -2
+	}
 	for at := 0; at < len(s); {
 		_, mblen := utf8.DecodeRuneInString(s[at:])
 		if !best[at].set {
@@ -128,7 +161,7 @@ func (u *unigram) tokenize(dst []int32, s string) []int32 {
 		u.trie.prefixes(s[at:], func(n int, id int32) {
 			cand := u.scores[id] + here
 			if t := &best[at+n]; !t.set || cand > t.score {
-				*t = node{score: cand, start: at, id: id, set: true}
+				*t = viterbiNode{score: cand, start: at, id: id, set: true}
 			}
 			if n == mblen {
 				single = true
@@ -136,29 +169,26 @@ func (u *unigram) tokenize(dst []int32, s string) []int32 {
 		})
 		if !single {
 			if t := &best[at+mblen]; !t.set || unkScore+here > t.score {
-				*t = node{score: unkScore + here, start: at, id: u.unk, set: true}
+				*t = viterbiNode{score: unkScore + here, start: at, id: unk, set: true}
 			}
 		}
 		at += mblen
 	}
 	// Walk back; fuse runs of unknowns.
-	type tok struct {
-		id         int32
-		start, end int
-	}
-	var rev []tok
+	rev := sc.rev[:0]
 	for end := len(s); end > 0; {
 		n := best[end]
-		if last := len(rev) - 1; n.id == u.unk && u.unk >= 0 && last >= 0 && rev[last].id == u.unk {
+		if last := len(rev) - 1; n.id == unk && last >= 0 && rev[last].id == unk {
 			rev[last].start = n.start
 		} else {
-			rev = append(rev, tok{n.id, n.start, end})
+			rev = append(rev, viterbiSpan{n.id, n.start, end})
 		}
 		end = n.start
 	}
+	sc.rev = rev
 	for i := len(rev) - 1; i >= 0; i-- {
 		t := rev[i]
-		if t.id == u.unk && u.unk >= 0 && u.byteFallback {
+		if t.id == unk && u.byteFallback {
 			dst = appendBytes(dst, s[t.start:t.end], u.bytes, u.unk)
 			continue
 		}
@@ -175,6 +205,7 @@ type pieceTrie struct {
 	ends  map[int32]int32       // while adding: node -> piece id
 	nodes []trieNode
 	edges []trieEdge
+	root  [256]int32 // the root's children, dense: most lookups start there
 	n     int32
 }
 
@@ -242,6 +273,9 @@ func (t *pieceTrie) freeze() {
 		}
 		t.nodes[k.node].hi = int32(i + 1)
 	}
+	for b := range t.root {
+		t.root[b] = t.child(0, byte(b))
+	}
 	t.build, t.ends = nil, nil
 }
 
@@ -266,14 +300,21 @@ func (t *pieceTrie) child(n int32, b byte) int32 {
 // prefixes calls f with the length and id of every piece that prefixes s,
 // shortest first.
 func (t *pieceTrie) prefixes(s string, f func(n int, id int32)) {
-	n := int32(0)
-	for i := 0; i < len(s); i++ {
-		if n = t.child(n, s[i]); n < 0 {
+	if len(s) == 0 {
+		return
+	}
+	n := t.root[s[0]]
+	for i := 0; ; {
+		if n < 0 {
 			return
 		}
 		if id := t.nodes[n].id; id >= 0 {
 			f(i+1, id)
 		}
+		if i++; i == len(s) {
+			return
+		}
+		n = t.child(n, s[i])
 	}
 }
 

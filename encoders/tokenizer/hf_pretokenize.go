@@ -84,7 +84,7 @@ func parsePreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 					out = append(out, p)
 					continue
 				}
-				out = append(out, splitBefore(p, s.Replacement)...)
+				out = splitBefore(out, p, s.Replacement)
 			}
 			return out
 		}, nil
@@ -173,18 +173,24 @@ func eachPiece(f func(string) []string) preTokenizer {
 }
 
 // splitBefore splits s so that each sep starts a new piece (Hugging Face's
-// MergedWithNext on sep).
-func splitBefore(s, sep string) []string {
-	var spans [][]int
+// MergedWithNext on sep), appending the pieces to out.
+func splitBefore(out []string, s, sep string) []string {
+	start := 0
 	for i := 0; i < len(s); {
 		j := strings.Index(s[i:], sep)
 		if j < 0 {
 			break
 		}
-		spans = append(spans, []int{i + j, i + j + len(sep)})
+		if at := i + j; at > start {
+			out = append(out, s[start:at])
+			start = at
+		}
 		i += j + len(sep)
 	}
-	return splitMatches(s, spans, "MergedWithNext")
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
 }
 
 // splitMatches splits s around the byte spans of matches as Hugging

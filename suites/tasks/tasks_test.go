@@ -14,6 +14,7 @@ import (
 	_ "github.com/evalclip/evalclip/encoders/onnx"
 	"github.com/evalclip/evalclip/encoders/onnxrt"
 	"github.com/evalclip/evalclip/internal/npy"
+	"github.com/evalclip/evalclip/prompts"
 	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/suites"
 )
@@ -324,6 +325,37 @@ func TestDamagedCacheRecomputed(t *testing.T) {
 		f, err := ImageFeatures(context.Background(), newEnv(s, &log), job.Model, job.Dataset, "test")
 		if err != nil || f.Cached || f.N != 20 || !strings.Contains(log.String(), "recomputing") {
 			t.Errorf("%s: err %v, cached %v, log %q", name, err, f != nil && f.Cached, log.String())
+		}
+	}
+}
+
+// TestWeightsLanguage: a webdataset's own templates (English) serve
+// English runs; language = "it" takes CLIP_benchmark's Italian templates
+// instead, with the dataset's class names.
+func TestWeightsLanguage(t *testing.T) {
+	wds, _ := filepath.Abs(filepath.Join(repo, "testdata", "datasets", "wds"))
+	for _, c := range []struct {
+		extra, want string
+	}{
+		{"", "a photo of a circle."},
+		{`language = "it"`, "una brutta foto di circle"},
+	} {
+		dir := t.TempDir()
+		body := "name = \"t\"\n[[models]]\nname = \"fake\"\nbackend = \"fake\"\n[[datasets]]\nname = \"shapes\"\nformat = \"wds\"\npath = \"" + wds + "\"\n" +
+			c.extra + "\n[[tasks]]\ntype = \"zeroshot\"\n"
+		p := filepath.Join(dir, "t.toml")
+		os.WriteFile(p, []byte(body), 0o644)
+		s, err := suites.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env := newEnv(s, io.Discard)
+		cw, err := Weights(context.Background(), env, &s.Models[0], &s.Datasets[0], []string{"circle", "square", "triangle"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := prompts.Render(cw.Set.Templates[0], cw.Set.Classnames[0]); got != c.want {
+			t.Errorf("%q: first prompt %q, want %q (set %s)", c.extra, got, c.want, cw.Set.Name)
 		}
 	}
 }

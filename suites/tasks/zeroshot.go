@@ -64,9 +64,10 @@ func Weights(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Da
 	if err != nil {
 		return nil, err
 	}
-	if d.Prompts == "" && d.Templates == "" {
+	if d.Prompts == "" && d.Templates == "" && set.Language == prompts.English {
 		// A dataset that ships its own templates (CLIP_benchmark
-		// webdataset shards) uses them.
+		// webdataset shards) uses them; they are English, so another
+		// language's templates win.
 		ds, err := OpenDataset(env, d, d.Split)
 		if err != nil {
 			return nil, err

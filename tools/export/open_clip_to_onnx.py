@@ -16,7 +16,9 @@ writes
     DIR/textual/model.onnx          input "text" int32 [batch,context] -> "embedding" float32 [batch,D]
     DIR/textual/...                 the tokenizer: bpe_simple_vocab_16e6.txt.gz for CLIP's BPE, else the
                                     Hugging Face tokenizer files (tokenizer.json, ...)
-    DIR/config.json                 the open_clip model config, plus "open_clip_model" and "pretrained"
+    DIR/config.json                 the open_clip model config, plus "open_clip_model", "pretrained" and the
+                                    learned scoring: "logit_scale" (exp of the log scale) and, for SigLIP
+                                    models, "logit_bias"
 
 Both towers take a dynamic batch. Towers over 2 GB keep their weights in
 model.onnx_data beside model.onnx (ONNX's external data). Embeddings are the
@@ -116,6 +118,12 @@ def main(argv):
     cfg = dict(cfg)
     cfg["open_clip_model"] = args.model or name
     cfg["pretrained"] = args.pretrained or os.path.basename(args.checkpoint or "")
+    # The learned scoring, for probabilities (evalclip's calibration
+    # metrics): CLIP's softmax scale, SigLIP's sigmoid scale and bias.
+    with torch.no_grad():
+        cfg["logit_scale"] = float(model.logit_scale.exp())
+        if getattr(model, "logit_bias", None) is not None:
+            cfg["logit_bias"] = float(model.logit_bias)
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
     print(args.out)
