@@ -25,7 +25,7 @@ FUZZQUICK   ?= 3s
 FUZZ_TARGETS := ./suites:FuzzParse ./suites:FuzzScanKeys ./encoders/tokenizer:FuzzEncode ./encoders/tokenizer:FuzzHFEncode \
 	./encoders/tokenizer:FuzzLoadTokenizerJSON ./encoders/imageproc:FuzzDecode \
 	./internal/npy:FuzzRead ./datasets/internal/mat5:FuzzRead ./datasets:FuzzMNIST ./datasets:FuzzWDS ./datasets:FuzzCSV \
-	./datasets:FuzzLOCSolution ./datasets:FuzzPetsAnnotations ./reports:FuzzResults ./encoders/onnx:FuzzExternalData
+	./datasets:FuzzLOCSolution ./datasets:FuzzPetsAnnotations ./reports:FuzzResults ./encoders/onnx:FuzzExternalData ./encoders/onnx:FuzzGraphInputs
 BENCHTIME   ?= 1s
 # CUDA kernels: CUDA C in kernels/cuda, PTX committed in kernels/cuda/ptx.
 NVCC        ?= nvcc

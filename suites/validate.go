@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/evalclip/evalclip/datasets"
+	"github.com/evalclip/evalclip/encoders/tokenizer"
 	"github.com/evalclip/evalclip/internal/hub"
 	"github.com/evalclip/evalclip/prompts"
 	"github.com/evalclip/evalclip/reports"
@@ -188,8 +189,8 @@ func (s *Suite) validateModels(p *problems) map[string]bool {
 				}
 			}
 		}
-		if m.ContextLength < 0 {
-			p.addf(key+".context_length", "must be positive, got %d", m.ContextLength)
+		if m.ContextLength < 0 || m.ContextLength > tokenizer.MaxContextLength {
+			p.addf(key+".context_length", "must be 1 to %d, got %d", tokenizer.MaxContextLength, m.ContextLength)
 		}
 		if m.PadID != nil && *m.PadID < 0 {
 			p.addf(key+".pad_id", "must be a token id (0 or more), got %d", *m.PadID)

@@ -96,7 +96,7 @@ func modelRows(model string, clean tokenizer.CleanMode, n int, setN, mask bool) 
 		}
 		spec.ContextLength = n
 	}
-	in, _, err := onnx.TextInputFor(spec, encoders.Runtime{})
+	in, _, err := onnx.TextInputFor(spec)
 	if err != nil {
 		return nil, err
 	}

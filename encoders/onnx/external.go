@@ -77,40 +77,9 @@ type pbScanner struct {
 
 var errTruncated = errors.New("truncated protobuf")
 
-func (s *pbScanner) varint(left *int64) (uint64, error) {
-	var v uint64
-	for shift := uint(0); shift < 64; shift += 7 {
-		if *left <= 0 {
-			return 0, errTruncated
-		}
-		b, err := s.r.ReadByte()
-		if err != nil {
-			return 0, errTruncated
-		}
-		*left--
-		v |= uint64(b&0x7f) << shift
-		if b < 0x80 {
-			return v, nil
-		}
-	}
-	return 0, errors.New("varint too long")
-}
+func (s *pbScanner) varint(left *int64) (uint64, error) { return readVarint(s.r, left) }
 
-func (s *pbScanner) skip(n int64, left *int64) error {
-	if n < 0 || n > *left {
-		return errTruncated
-	}
-	for n > 0 {
-		k := min(n, 1<<30)
-		d, err := s.r.Discard(int(k))
-		n -= int64(d)
-		*left -= int64(d)
-		if err != nil {
-			return errTruncated
-		}
-	}
-	return nil
-}
+func (s *pbScanner) skip(n int64, left *int64) error { return discard(s.r, n, left) }
 
 // message scans n bytes holding one message of kind k.
 func (s *pbScanner) message(n int64, k msgKind, depth int) error {

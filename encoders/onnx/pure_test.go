@@ -6,7 +6,9 @@ package onnx
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -147,4 +149,68 @@ func TestEncodeRows(t *testing.T) {
 		err.Error() != "text tower t.onnx returned 4 values for 4 texts of width 2" {
 		t.Errorf("short output: %v", err)
 	}
+}
+
+// TestGraphInputs reads a graph's inputs without ONNX Runtime: an
+// initializer listed as an input is left out, as the runtime does, and
+// symbolic or unknown dimensions are -1.
+func TestGraphInputs(t *testing.T) {
+	file := filepath.Join("testdata", "graphinputs", "init_as_input.onnx")
+	got, err := GraphInputs(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []onnxrt.TensorInfo{{Name: "ids", DType: "int64", Shape: []int64{-1, 12}}, {Name: "extra", DType: "float", Shape: []int64{-1, 4}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%+v, want %+v", got, want)
+	}
+	text := filepath.Join(root, "layouts", "openclip-static", "textual", "model.onnx")
+	got, err = GraphInputs(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in, err := pickTextInput(encoders.Spec{}, &Files{Text: text}, got); err != nil || in.Shape[1] <= 0 {
+		t.Fatalf("static text input %+v: %v, want a fixed context", in, err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "cut.onnx")
+	for _, n := range []int{len(data) / 2, len(data) - 1, 0} {
+		if err := os.WriteFile(cut, data[:n], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := GraphInputs(cut); err == nil || !strings.Contains(err.Error(), cut) {
+			t.Errorf("%d of %d bytes: %v, want an error naming %s", n, len(data), err, cut)
+		}
+	}
+}
+
+// FuzzGraphInputs feeds arbitrary bytes to the graph input reader: an
+// error or inputs, never a panic or a huge allocation.
+func FuzzGraphInputs(f *testing.F) {
+	for _, p := range []string{filepath.Join("testdata", "graphinputs", "init_as_input.onnx"), filepath.Join(root, "layouts", "hf", "vision_model.onnx")} {
+		if data, err := os.ReadFile(p); err == nil && len(data) < 1<<20 {
+			f.Add(data)
+		}
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(dir, "m.onnx")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ins, err := GraphInputs(p)
+		if err != nil && !strings.Contains(err.Error(), p) {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+		for _, in := range ins {
+			for _, d := range in.Shape {
+				if d < -1 {
+					t.Fatalf("input %s: dimension %d, want -1 (unknown) or more", in.Name, d)
+				}
+			}
+		}
+	})
 }

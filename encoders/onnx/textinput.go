@@ -81,9 +81,9 @@ func textInput(spec encoders.Spec, f *Files, cfg *tokenizer.TextConfig, in onnxr
 }
 
 // TextInputFor detects spec's model and returns how its text tower is fed
-// (tokenizer, cleaning, context, padding), without opening the towers'
-// sessions: what evalclip tokenize --model prints.
-func TextInputFor(spec encoders.Spec, rt encoders.Runtime) (*tokenizer.TextInput, *Files, error) {
+// (tokenizer, cleaning, context, padding) from its files alone, without
+// ONNX Runtime: what evalclip tokenize --model prints.
+func TextInputFor(spec encoders.Spec) (*tokenizer.TextInput, *Files, error) {
 	f, err := Detect(spec)
 	if err != nil {
 		return nil, nil, err
@@ -91,10 +91,7 @@ func TextInputFor(spec encoders.Spec, rt encoders.Runtime) (*tokenizer.TextInput
 	if f.Text == "" {
 		return nil, nil, fmt.Errorf("model %s: no text tower", spec.Name)
 	}
-	if _, err := onnxrt.Ensure(rt.ONNXRuntime, rt.Provider); err != nil {
-		return nil, nil, fmt.Errorf("model %s: %w", spec.Name, err)
-	}
-	ins, _, err := onnxrt.Inspect(f.Text)
+	ins, err := GraphInputs(f.Text)
 	if err != nil {
 		return nil, nil, fmt.Errorf("model %s: %w", spec.Name, err)
 	}

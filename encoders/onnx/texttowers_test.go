@@ -5,13 +5,17 @@ package onnx
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/evalclip/evalclip/encoders"
+	"github.com/evalclip/evalclip/encoders/onnxrt"
 	"github.com/evalclip/evalclip/encoders/tokenizer"
 )
 
@@ -66,7 +70,7 @@ func TestTextTowerKinds(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			g := readTextTowerGolden(t, c.name)
 			spec := encoders.Spec{Name: c.name, Path: filepath.Join(root, c.name)}
-			in, files, err := TextInputFor(spec, encoders.Runtime{})
+			in, files, err := TextInputFor(spec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -110,5 +114,37 @@ func TestTextTowerKinds(t *testing.T) {
 				t.Errorf("scoring %+v, want %+v", sc, g.Scoring)
 			}
 		})
+	}
+}
+
+// TestGraphInputsMatchRuntime: the pure-Go graph input reader reports what
+// ONNX Runtime does for every model shipped under testdata.
+func TestGraphInputsMatchRuntime(t *testing.T) {
+	requireORT(t)
+	files := []string{filepath.Join("testdata", "graphinputs", "init_as_input.onnx")}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".onnx") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		want, _, err := onnxrt.Inspect(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := GraphInputs(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", f, got, want)
+		}
+	}
+	if len(files) < 10 {
+		t.Fatalf("only %d models found under %s", len(files), root)
 	}
 }

@@ -255,13 +255,18 @@ type TextInput struct {
 // NewTextInput checks the settings against tok: a known cleaning for its
 // kind, a positive context, a pad id in the vocabulary and, with
 // stripSep, a sep token.
+// MaxContextLength bounds a text tower's row width: far beyond any CLIP
+// family (77 to 512 tokens), small enough that a crafted model or config
+// cannot make a row allocation fail.
+const MaxContextLength = 1 << 16
+
 func NewTextInput(tok *Tokenizer, clean CleanMode, context, padID int, stripSep bool) (*TextInput, error) {
 	in := &TextInput{Tok: tok, Clean: clean, Context: context, PadID: padID, StripSep: stripSep, sep: -1}
 	if tok.IsCLIP() && clean == CleanWhitespace {
 		return nil, fmt.Errorf("tokenizer %s: clean = %q with CLIP's BPE is not supported (it lowercases; use lower or canonicalize)", tok.Path(), clean)
 	}
-	if context < 1 {
-		return nil, fmt.Errorf("tokenizer %s: context length %d, want at least 1", tok.Path(), context)
+	if context < 1 || context > MaxContextLength {
+		return nil, fmt.Errorf("tokenizer %s: context length %d, want 1 to %d", tok.Path(), context, MaxContextLength)
 	}
 	if padID < 0 || padID >= tok.VocabSize() {
 		return nil, fmt.Errorf("tokenizer %s: pad id %d is outside the vocabulary (%d tokens)", tok.Path(), padID, tok.VocabSize())
