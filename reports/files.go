@@ -25,13 +25,24 @@ func ResolveResults(arg string) string {
 	return arg
 }
 
-// ReadFiles reads each argument (a results file or a run folder) with
-// [ReadResults].
+// ReadFiles reads each argument with [ReadResults]: a results file, a
+// CLIP_benchmark result file, a run folder (its results.json), or a
+// folder of CLIP_benchmark result files (every *.json in it, as
+// `clip_benchmark build` takes a folder), which reads as one file.
 func ReadFiles(args []string) ([]File, error) {
 	var out []File
 	var errs []error
 	for _, a := range args {
 		p := ResolveResults(a)
+		if _, err := os.Stat(p); err != nil && p != a {
+			f, err := readCBFolder(a)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			out = append(out, f)
+			continue
+		}
 		recs, err := ReadResults(p)
 		if err != nil {
 			errs = append(errs, err)
@@ -40,6 +51,32 @@ func ReadFiles(args []string) ([]File, error) {
 		out = append(out, File{Path: p, Records: recs})
 	}
 	return out, errors.Join(errs...)
+}
+
+// readCBFolder reads a folder of CLIP_benchmark result files.
+func readCBFolder(dir string) (File, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return File{}, err
+	}
+	if len(names) == 0 {
+		return File{}, fmt.Errorf("%s: no %s and no CLIP_benchmark result files (*.json) in the folder", dir, ResultsFile)
+	}
+	sort.Strings(names)
+	f := File{Path: dir}
+	var errs []error
+	for _, n := range names {
+		recs, err := ReadResults(n)
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+		case len(recs) != 1 || recs[0].Run.Imported != FormatCLIPBenchmark:
+			errs = append(errs, fmt.Errorf("%s: an evalclip results file in a folder of CLIP_benchmark results (give it on its own)", n))
+		default:
+			f.Records = append(f.Records, recs[0])
+		}
+	}
+	return f, errors.Join(errs...)
 }
 
 // Identity names what a record measures within its run, so that a

@@ -163,6 +163,17 @@ type RunInfo struct {
 	// with hub (per record, since one run may pull several).
 	ModelSource   *Source `json:"model_source,omitempty"`
 	DatasetSource *Source `json:"dataset_source,omitempty"`
+	// OpenCLIP and Pretrained are the open_clip model name and pretrained
+	// tag of the record's model when known (from its Hub source, or a
+	// CLIP_benchmark file's "model" and "pretrained").
+	OpenCLIP   string `json:"open_clip,omitempty"`
+	Pretrained string `json:"pretrained,omitempty"`
+	// Language is the CLIP_benchmark code of the prompts' language
+	// ("en", "it", ...) for tasks that use prompts.
+	Language string `json:"language,omitempty"`
+	// Imported names the tool whose result file the record was read from
+	// ("clip_benchmark"); empty for evalclip's own records.
+	Imported string `json:"imported_from,omitempty"`
 }
 
 // Source is a Hugging Face Hub repository at one commit.

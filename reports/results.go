@@ -34,13 +34,22 @@ func WriteResults(path string, records []Record) error {
 	return atomicfile.WriteFile(path, buf.Bytes(), 0o644)
 }
 
-// ReadResults loads a results file written by [WriteResults]. Unknown fields
-// are an error naming the file, so results from an incompatible evalclip
-// version are not silently misread.
+// ReadResults loads a results file written by [WriteResults], or one
+// CLIP_benchmark result file (a JSON object, [ReadCLIPBenchmark]) as one
+// record. Unknown fields of evalclip records are an error naming the file,
+// so results from an incompatible evalclip version are not silently
+// misread.
 func ReadResults(path string) ([]Record, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path)
 	if err != nil {
 		return nil, err
+	}
+	if IsCLIPBenchmark(data) {
+		r, err := ReadCLIPBenchmark(path, data)
+		if err != nil {
+			return nil, err
+		}
+		return []Record{r}, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -54,4 +63,22 @@ func ReadResults(path string) ([]Record, error) {
 		}
 	}
 	return recs, nil
+}
+
+// MaxResultsBytes bounds a results file read back.
+const MaxResultsBytes = 4 << 30
+
+// readLimited reads a regular file of at most MaxResultsBytes.
+func readLimited(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	if st.Size() > MaxResultsBytes {
+		return nil, fmt.Errorf("%s: %d bytes is more than the %d-byte limit of a results file", path, st.Size(), int64(MaxResultsBytes))
+	}
+	return os.ReadFile(path)
 }

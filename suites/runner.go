@@ -252,9 +252,15 @@ func (r *Runner) stamp(rec *reports.Record, job *Job, info reports.RunInfo) {
 	rec.Run = info
 	if job.Model != nil {
 		rec.Run.ModelSource = job.Model.Source
+		if src := job.Model.Source; src != nil {
+			rec.Run.OpenCLIP, rec.Run.Pretrained = src.OpenCLIP, src.Pretrained
+		}
 	}
 	if job.Dataset != nil {
 		rec.Run.DatasetSource = job.Dataset.Source
+	}
+	if lang := rec.ParamString("language"); lang != "" {
+		rec.Run.Language = lang
 	}
 }
 

@@ -178,7 +178,8 @@ type Report struct {
 
 // CI configures the regression gate of `evalclip run --ci`.
 type CI struct {
-	// Baseline is an earlier results.json to compare against.
+	// Baseline is what a --ci run is gated against: an earlier results.json
+	// (or its run folder), a CLIP_benchmark result file, or a folder of them.
 	Baseline string `toml:"baseline"`
 	// Tolerance is the largest allowed drop per metric (fractions).
 	Tolerance map[string]float64 `toml:"tolerance"`

@@ -154,8 +154,8 @@ func TestBadSuites(t *testing.T) {
 			[]string{"models[0].std: values must be positive"}},
 		{"unset env var", head + model + "[[datasets]]\nname = \"d\"\nformat = \"mnist\"\npath = \"${EVALCLIP_SURELY_UNSET}/x\"\n" + zs,
 			[]string{"bad.toml:8: datasets[0].path: environment variable EVALCLIP_SURELY_UNSET is not set"}},
-		{"negative tolerance", head + model + data + zs + "[ci]\nbaseline = \"data\"\ntolerance = { acc1 = -0.1 }\n",
-			[]string{"ci.baseline: ", "is a folder", "bad.toml:13: ci.tolerance.acc1: must be a non-negative number"}},
+		{"negative tolerance", head + model + data + zs + "[ci]\nbaseline = \"nonexistent.json\"\ntolerance = { acc1 = -0.1 }\n",
+			[]string{"ci.baseline: ", "nonexistent.json does not exist", "bad.toml:13: ci.tolerance.acc1: must be a non-negative number"}},
 		{"several problems at once", head + "[runtime]\nbatch_size = -5\nthreads = -1\n" + model + data + "[[tasks]]\ntype = \"zeroshot\"\nmodels = [\"x\"]\n",
 			[]string{"runtime.batch_size: must be at least 1", "runtime.threads: must be 0", "tasks[0].models[0]: model \"x\""}},
 	}

@@ -372,7 +372,7 @@ func (s *Suite) checkRefs(p *problems, key, what string, refs []string, defined 
 
 func (s *Suite) validateCI(p *problems) {
 	if s.CI.Baseline != "" {
-		s.checkFile(p, "ci.baseline", s.CI.Baseline, false)
+		s.checkFile(p, "ci.baseline", s.CI.Baseline, true) // a run folder, or a folder of CLIP_benchmark results
 	}
 	for _, name := range sortedKeys(s.CI.Tolerance) {
 		v := s.CI.Tolerance[name]

@@ -60,10 +60,11 @@ func ciBaseline(s *suites.Suite) ([]reports.Record, error) {
 	if s.CI.Baseline == "" {
 		return nil, s.KeyError("ci", "no baseline: --ci needs [ci] baseline = \"...results.json\" in the suite")
 	}
-	recs, err := reports.ReadResults(s.CI.Baseline)
+	files, err := reports.ReadFiles([]string{s.CI.Baseline})
 	if err != nil {
 		return nil, s.KeyError("ci.baseline", "%v", err)
 	}
+	recs := files[0].Records
 	if err := reports.CheckConsistency(s.CI.Baseline, recs); err != nil {
 		return nil, s.KeyError("ci.baseline", "%v", err)
 	}

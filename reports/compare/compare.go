@@ -65,7 +65,14 @@ func (r *Row) ID() string { return r.Key.GroupID() }
 func Compare(old, new []reports.Record, opt Options) []Row {
 	opt.defaults()
 	og, ng := reports.GroupSeeds(old), reports.GroupSeeds(new)
-	key := func(g *reports.Group) reports.Key { return g.Key() }
+	// records pair by their match key: evalclip's and CLIP_benchmark's
+	// names of one model and dataset meet
+	key := func(g *reports.Group) reports.Key {
+		if len(g.Records) > 0 {
+			return g.Records[0].MatchKey()
+		}
+		return g.Key()
+	}
 	newBy := map[reports.Key]*reports.Group{}
 	for _, g := range ng {
 		newBy[key(g)] = g
@@ -137,9 +144,11 @@ func Delta(old, new *reports.Group, opt Options, rng rand.Source) Row {
 	oc, err1 := correctness(old, metric)
 	nc, err2 := correctness(new, metric)
 	if err1 != nil || err2 != nil {
-		r.Note = "no interval: no per-sample outcomes"
-		if err := firstErr(err1, err2); err != nil {
-			r.Note = "no interval: " + err.Error()
+		r.Note = "delta only, no interval: " + firstErr(err1, err2).Error()
+		for _, g := range []*reports.Group{old, new} {
+			if len(g.Records) > 0 && g.Records[0].Run.Imported != "" {
+				r.Note = fmt.Sprintf("delta only, no interval: %s result files hold no per-sample outcomes", g.Records[0].Run.Imported)
+			}
 		}
 		return r
 	}

@@ -131,7 +131,7 @@ func TestRowsWithoutInterval(t *testing.T) {
 		opt      Options
 		want     string
 	}{
-		{g(reports.Metrics{"acc1": 0.5}, nil), g(reports.Metrics{"acc1": 0.6}, nil), Options{}, "no interval: zeroshot/model=m/dataset=d/split=/k=0/seed=0 stores no per-sample outcomes for acc1"},
+		{g(reports.Metrics{"acc1": 0.5}, nil), g(reports.Metrics{"acc1": 0.6}, nil), Options{}, "delta only, no interval: zeroshot/model=m/dataset=d/split=/k=0/seed=0 stores no per-sample outcomes for acc1"},
 		{g(reports.Metrics{"acc1": 0.5}, nil), g(reports.Metrics{"acc1": math.NaN()}, nil), Options{}, "metric missing or NaN in NEW"},
 		{g(reports.Metrics{"acc5": 0.5}, map[string]any{"correct": "01"}), g(reports.Metrics{"acc5": 0.6}, map[string]any{"correct": "11"}), Options{Metric: "acc5"}, "per-sample outcomes measure acc1 only"},
 		{g(reports.Metrics{"acc1": 0.5}, map[string]any{"correct": "01x"}), g(reports.Metrics{"acc1": 0.5}, map[string]any{"correct": "010"}), Options{}, `sample 2 is 'x'`},

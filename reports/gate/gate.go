@@ -102,6 +102,16 @@ type unit struct {
 	failed         []*reports.Record
 }
 
+// match is the unit's pairing name ([reports.Record.MatchKey]).
+func (u *unit) match() string {
+	for _, rs := range [][]*reports.Record{u.recs, u.failed} {
+		if len(rs) > 0 && !(rs[0].Error != "" && rs[0].Job != "" && rs[0].Model == "" && len(rs[0].Params) == 0) {
+			return rs[0].MatchKey().GroupID()
+		}
+	}
+	return u.id
+}
+
 func (u *unit) stat(metric string) reports.Stat {
 	g := u.group
 	if g == nil {
@@ -123,14 +133,16 @@ func units(recs []reports.Record) ([]*unit, map[string]*unit) {
 	for i := range recs {
 		r := &recs[i]
 		id, task, name := unitOf(r)
+		match := r.MatchKey().GroupID() // pairs evalclip and CLIP_benchmark records
 		if r.Error != "" && r.Job != "" && (r.Model == "" && len(r.Params) == 0) {
 			// a failed kernel job's bare record: name it by its job
 			id, name = "job/"+r.Job, r.Job
+			match = id
 		}
-		u, ok := by[id]
+		u, ok := by[match]
 		if !ok {
 			u = &unit{id: id, task: task, name: name}
-			by[id] = u
+			by[match] = u
 			order = append(order, u)
 		}
 		if r.Error != "" {
@@ -173,7 +185,7 @@ func Run(recs []reports.Record, cfg Config) *Result {
 			res.Cases = append(res.Cases, c)
 			continue
 		}
-		b := baseBy[u.id]
+		b := baseBy[u.match()]
 		if b == nil || len(b.recs) == 0 {
 			c.Status, c.Message = Skip, "no baseline: "+u.id+" is not in "+cfg.BaselinePath
 			res.Cases = append(res.Cases, c)
@@ -228,7 +240,7 @@ func Run(recs []reports.Record, cfg Config) *Result {
 	}
 	other := 0
 	for _, b := range baseUnits {
-		if _, ok := newBy[b.id]; ok || len(b.recs) == 0 {
+		if _, ok := newBy[b.match()]; ok || len(b.recs) == 0 {
 			continue
 		}
 		if cfg.Planned != nil && !planned(b, cfg.Planned) {

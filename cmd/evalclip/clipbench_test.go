@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestExportCLIPBenchmark: evalclip results -> export -> CLIP_benchmark
+// files -> compare and report give the same numbers, record for record.
+func TestExportCLIPBenchmark(t *testing.T) {
+	src := fixturePath("results_a.json")
+	out := filepath.Join(t.TempDir(), "cb")
+	// few-shot records share CLIP_benchmark's default name: refused, nothing written
+	_, stderr, code := cli(t, "export", "--format", "clip_benchmark", "--out", out, src)
+	if code != 1 || !strings.Contains(stderr, "add {k} and {seed}") {
+		t.Fatalf("default pattern: %d %s", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("%s written after a refused export", out)
+	}
+	pattern := "{dataset}_{pretrained}_{model}_{language}_{task}_k{k}_seed{seed}.json"
+	_, stderr, code = cli(t, "export", "--format", "clip_benchmark", "--output", pattern, "--out", out, src)
+	if code != 0 || !strings.Contains(stderr, "wrote 113 CLIP_benchmark result files") || !strings.Contains(stderr, "(8 records have no CLIP_benchmark form)") {
+		t.Fatalf("export: %d %s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "pets_ViT-B-32_ViT-B-32_en_zeroshot_classification_k0_seed0.json"))
+	if err != nil || !strings.HasPrefix(string(data), `{"dataset": "pets", "model": "ViT-B-32", "pretrained": "ViT-B-32", "task": "zeroshot_classification", "metrics": {"acc1": 0.867568, `) {
+		t.Fatalf("%s %v", data, err)
+	}
+	if _, stderr, code = cli(t, "export", "--format", "clip_benchmark", "--output", pattern, "--out", out, src); code != 1 || !strings.Contains(stderr, "exists (from an earlier export or run; --force overwrites)") {
+		t.Errorf("second export: %d %s", code, stderr)
+	}
+	stdout, stderr, code := cli(t, "compare", "--format", "json", src, out)
+	if code != 0 {
+		t.Fatalf("compare: %d %s", code, stderr)
+	}
+	var rows []struct {
+		Model, Dataset, Note string
+		K                    int
+		Delta                *float64
+	}
+	if err := json.Unmarshal([]byte(stdout), &rows); err != nil {
+		t.Fatal(err)
+	}
+	paired := 0
+	for _, r := range rows {
+		switch {
+		case r.Note == "only in OLD" && r.Model == "tinyclip" && r.K == 4: // the failed job: nothing to export
+		case r.Delta == nil || *r.Delta != 0:
+			t.Errorf("%+v: delta %v, want 0", r, r.Delta)
+		case !strings.Contains(r.Note, "clip_benchmark result files hold no per-sample outcomes"):
+			t.Errorf("%+v: note %q", r, r.Note)
+		default:
+			paired++
+		}
+	}
+	if paired != 41 {
+		t.Errorf("%d rows paired, want 41 (5 zero-shot, 36 linear-probe groups)", paired)
+	}
+	rep := filepath.Join(t.TempDir(), "rep")
+	if _, stderr, code := cli(t, "report", "-q", "--formats", "csv", "--plots", "", "--out", rep, out); code != 0 {
+		t.Fatalf("report of CLIP_benchmark files: %d %s", code, stderr)
+	}
+}
+
+// TestCLIPBenchmarkBaseline gates a run of the shipped nightly suite
+// against its numbers written as CLIP_benchmark result files.
+func TestCLIPBenchmarkBaseline(t *testing.T) {
+	requireORT(t)
+	data, err := os.ReadFile(filepath.Join("..", "..", "configs", "ci-nightly.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs := func(p string) string {
+		a, _ := filepath.Abs(filepath.Join("..", "..", p))
+		return a
+	}
+	s := strings.NewReplacer(`"../testdata/`, `"`+abs("testdata")+`/`,
+		`"../reports/baselines/ci-nightly.json"`, `"`+abs("testdata/clip_benchmark/ci-nightly")+`"`).Replace(string(data))
+	dir := t.TempDir()
+	p := filepath.Join(dir, "ci-nightly.toml")
+	os.WriteFile(p, []byte(s), 0o644)
+	_, stderr, code := cli(t, "run", "-q", "--ci", "--no-report", "--out", filepath.Join(dir, "out"), p)
+	if code != 0 || !strings.Contains(stderr, "CI gate: 3 passed, 0 failed, 0 errors, 0 skipped") {
+		t.Fatalf("%d %s", code, stderr)
+	}
+}
