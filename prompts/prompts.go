@@ -51,6 +51,9 @@ type Set struct {
 	Name       string
 	Classnames []string
 	Templates  []string
+	// PerClass, when set, holds each class's own full prompts (CuPL-style
+	// files), in Classnames order; Templates is then empty.
+	PerClass [][]string
 	// Language is the CLIP_benchmark code of the prompts' language ("en"
 	// unless the dataset asks for another).
 	Language string
@@ -176,6 +179,35 @@ type Request struct {
 	// (CLIP_benchmark's --language: ar, cn, it, jp; Babel-ImageNet's
 	// languages for ImageNet-1k class names); "" or "en" is English.
 	Language string
+	// Lookup is the dataset's CLIP_benchmark name when it has one
+	// ("wds/vtab/pets"): dataset-keyed JSON prompt files are then searched
+	// exactly as CLIP_benchmark searches them ("wds/vtab/pets",
+	// "vtab/pets", then "imagenet1k" for templates). Without it the keys are
+	// the dataset's name, Prompts and the format's default set.
+	Lookup []string
+}
+
+// lookupNames are the keys a dataset-keyed JSON file is searched for.
+func (req Request) lookupNames() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, n := range req.Lookup {
+		add(n)
+		add(strings.TrimPrefix(n, "wds/"))
+	}
+	if len(out) > 0 {
+		return out
+	}
+	add(req.Dataset)
+	add(req.Prompts)
+	add(defaultSets[req.Format])
+	return out
 }
 
 // defaultSets maps dataset formats to their built-in set.
@@ -210,8 +242,9 @@ func Resolve(req Request, readerClasses []string) (*Set, error) {
 		set.Language = lang
 	}
 	var names []string
+	look := Lookup{Names: req.lookupNames()}
 	if req.Classnames != "" {
-		lines, err := ReadLines(req.Classnames)
+		lines, err := ReadClassnameFile(req.Classnames, look)
 		if err != nil {
 			return nil, fmt.Errorf("dataset %s: classnames: %w", req.Dataset, err)
 		}
@@ -219,11 +252,15 @@ func Resolve(req Request, readerClasses []string) (*Set, error) {
 		names = append(names, req.Classnames)
 	}
 	if req.Templates != "" {
-		lines, err := ReadTemplates(req.Templates)
+		look.Classes = set.Classnames
+		if look.Classes == nil {
+			look.Classes = readerClasses
+		}
+		t, err := ReadTemplateFile(req.Templates, look)
 		if err != nil {
 			return nil, fmt.Errorf("dataset %s: templates: %w", req.Dataset, err)
 		}
-		set.Templates = lines
+		set.Templates, set.PerClass = t.Templates, t.PerClass
 		names = append(names, req.Templates)
 	}
 	if len(names) > 0 {
@@ -238,10 +275,13 @@ func Resolve(req Request, readerClasses []string) (*Set, error) {
 			set.Name = "dataset classes"
 		}
 	}
-	if len(set.Templates) == 0 && lang != English {
+	if set.PerClass != nil && len(set.PerClass) != len(set.Classnames) {
+		return nil, fmt.Errorf("dataset %s: %d per-class prompt lists for %d classes", req.Dataset, len(set.PerClass), len(set.Classnames))
+	}
+	if len(set.Templates) == 0 && set.PerClass == nil && lang != English {
 		return nil, fmt.Errorf("dataset %s: language %s has no built-in templates (Babel-ImageNet names classes only; CLIP_benchmark's template files are ar, cn, it, jp); set templates = FILE in that language", req.Dataset, lang)
 	}
-	if len(set.Templates) == 0 {
+	if len(set.Templates) == 0 && set.PerClass == nil {
 		fb, err := Builtin(FallbackSet)
 		if err != nil {
 			return nil, err
@@ -348,12 +388,33 @@ func Render(template, class string) string {
 }
 
 // Expand renders every template for every class, class-major: prompt
-// c*len(Templates)+t is template t for class c.
+// c*len(Templates)+t is template t for class c. With per-class prompts it
+// lists each class's own prompts in turn ([Set.Counts] says how many).
 func (s *Set) Expand() []string {
+	if s.PerClass != nil {
+		var out []string
+		for _, p := range s.PerClass {
+			out = append(out, p...)
+		}
+		return out
+	}
 	out := make([]string, 0, len(s.Classnames)*len(s.Templates))
 	for _, c := range s.Classnames {
 		for _, t := range s.Templates {
 			out = append(out, Render(t, c))
+		}
+	}
+	return out
+}
+
+// Counts is the number of prompts of each class in Expand's order.
+func (s *Set) Counts() []int {
+	out := make([]int, len(s.Classnames))
+	for i := range out {
+		if s.PerClass != nil {
+			out[i] = len(s.PerClass[i])
+		} else {
+			out[i] = len(s.Templates)
 		}
 	}
 	return out
@@ -367,18 +428,41 @@ func Ensemble(emb []float32, classes, templates, dim int) ([]float32, error) {
 	if len(emb) != classes*templates*dim {
 		return nil, fmt.Errorf("ensemble: %d values for %d classes x %d templates x %d dims", len(emb), classes, templates, dim)
 	}
+	counts := make([]int, classes)
+	for i := range counts {
+		counts[i] = templates
+	}
+	return EnsembleCounts(emb, counts, dim)
+}
+
+// EnsembleCounts is [Ensemble] with counts[c] prompts for class c (per-class
+// prompt lists), the rows class after class.
+func EnsembleCounts(emb []float32, counts []int, dim int) ([]float32, error) {
+	total := 0
+	for c, n := range counts {
+		if n < 1 {
+			return nil, fmt.Errorf("ensemble: class %d has no prompts", c)
+		}
+		total += n
+	}
+	if len(emb) != total*dim {
+		return nil, fmt.Errorf("ensemble: %d values for %d prompts x %d dims", len(emb), total, dim)
+	}
+	classes := len(counts)
 	out := make([]float32, classes*dim)
 	acc := make([]float64, dim)
+	first := 0
 	for c := 0; c < classes; c++ {
 		clear(acc)
+		templates := counts[c]
 		for t := 0; t < templates; t++ {
-			row := emb[(c*templates+t)*dim : (c*templates+t+1)*dim]
+			row := emb[(first+t)*dim : (first+t+1)*dim]
 			var ss float64
 			for _, v := range row {
 				ss += float64(v) * float64(v)
 			}
 			if ss == 0 || math.IsNaN(ss) || math.IsInf(ss, 0) {
-				return nil, fmt.Errorf("ensemble: embedding of class %d template %d has norm %v", c, t, math.Sqrt(ss))
+				return nil, fmt.Errorf("ensemble: embedding of class %d prompt %d has norm %v", c, t, math.Sqrt(ss))
 			}
 			inv := 1 / math.Sqrt(ss)
 			for i, v := range row {
@@ -393,6 +477,7 @@ func Ensemble(emb []float32, classes, templates, dim int) ([]float32, error) {
 		for i, v := range acc {
 			out[c*dim+i] = float32(v * inv)
 		}
+		first += templates
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -59,8 +60,14 @@ type ClassWeights struct {
 // Weights returns the class weights of dataset d's prompt set under model m,
 // computed once per run.
 func Weights(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Dataset, readerClasses []string) (*ClassWeights, error) {
-	set, err := prompts.Resolve(prompts.Request{Dataset: d.Name, Prompts: d.Prompts, Classnames: d.Classnames,
-		Templates: d.Templates, Format: string(d.Format), Language: d.Language}, readerClasses)
+	req := prompts.Request{Dataset: d.Name, Prompts: d.Prompts, Classnames: d.Classnames,
+		Templates: d.Templates, Format: string(d.Format), Language: d.Language}
+	if name, ok := reports.CBDatasetName(d.Hub); ok {
+		req.Lookup = []string{name} // "wds/vtab/pets", then "vtab/pets" in JSON prompt files
+	} else if name, ok := reports.CBDatasetName("clip-benchmark/" + filepath.Base(d.Path)); ok && d.Format == "wds" {
+		req.Lookup = []string{name} // a local copy of a CLIP_benchmark repository: wds_vtab-pets
+	}
+	set, err := prompts.Resolve(req, readerClasses)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +100,7 @@ func Weights(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Da
 			return nil, fmt.Errorf("model %s: encoding %d prompts of %s: %w", m.Name, len(texts), set.Name, err)
 		}
 		env.Progress.Add(len(texts))
-		w, err := prompts.Ensemble(emb, len(set.Classnames), len(set.Templates), text.Dim())
+		w, err := prompts.EnsembleCounts(emb, set.Counts(), text.Dim())
 		if err != nil {
 			return nil, fmt.Errorf("model %s, prompts %s: %w", m.Name, set.Name, err)
 		}
@@ -154,7 +161,7 @@ func (ZeroShot) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([]re
 		DurationS: time.Since(start).Seconds(),
 		Params: map[string]any{
 			"prompts":         cw.Set.Name,
-			"templates":       len(cw.Set.Templates),
+			"templates":       len(cw.Set.Templates), // 0 with per-class prompts
 			"prompt_count":    cw.NumPrompts,
 			"features_cached": feats.Cached,
 			"feature_key":     feats.Key,
