@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/evalclip/evalclip/internal/atomicfile"
@@ -93,4 +94,84 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// ClaimResume locks an earlier run's output folder to continue it (evalclip
+// run --resume): its results.json must exist and is kept.
+func ClaimResume(dir string) (release func() error, err error) {
+	results := filepath.Join(dir, reports.ResultsFile)
+	if fi, err := os.Stat(results); err != nil || !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s: no results.json of an earlier run to resume", ErrOutputUnusable, dir)
+	}
+	unlock, err := lockDir(filepath.Join(dir, LockFile))
+	if err != nil {
+		return nil, err
+	}
+	if err := atomicfile.CheckWritable(dir); err != nil {
+		unlock()
+		return nil, fmt.Errorf("%w: %v", ErrOutputUnusable, err)
+	}
+	return unlock, nil
+}
+
+// Resumption is what --resume keeps and re-runs.
+type Resumption struct {
+	// Keep are the earlier records of complete jobs.
+	Keep []reports.Record
+	// Run are the jobs to run again: never run, failed, or with records
+	// that are incomplete or inconsistent.
+	Run []Job
+	// Reasons says why each re-run job runs, by job ID.
+	Reasons map[string]string
+}
+
+// Resume splits jobs into those whose earlier records (prior, from the
+// same suite) are complete and valid, and those to run again. Records of
+// jobs outside the plan are dropped.
+func Resume(jobs []Job, prior []reports.Record) Resumption {
+	by := map[string][]reports.Record{}
+	for _, r := range prior {
+		by[r.Job] = append(by[r.Job], r)
+	}
+	res := Resumption{Reasons: map[string]string{}}
+	for _, j := range jobs {
+		recs := by[j.ID]
+		if why := incomplete(recs); why != "" {
+			res.Run = append(res.Run, j)
+			res.Reasons[j.ID] = why
+			continue
+		}
+		res.Keep = append(res.Keep, recs...)
+	}
+	return res
+}
+
+// incomplete says why a job's records do not count as done ("" when they
+// do).
+func incomplete(recs []reports.Record) string {
+	if len(recs) == 0 {
+		return "not run"
+	}
+	for i := range recs {
+		r := &recs[i]
+		if r.Error != "" {
+			return "failed: " + firstLine(r.Error)
+		}
+		if p := r.Inconsistencies(); len(p) > 0 {
+			return "inconsistent record: " + p[0]
+		}
+		for _, m := range reports.LookupTask(r.Task).Required {
+			if _, ok := r.Metrics[m]; !ok {
+				return "record without " + m
+			}
+		}
+	}
+	return ""
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

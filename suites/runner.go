@@ -32,7 +32,7 @@ const SuiteCopyFile = reports.SuiteCopyFile
 // Runner executes a suite's jobs and records their results.
 type Runner struct {
 	Suite *Suite
-	// Jobs to run; nil means Plan(Suite).
+	// Jobs to run; nil means Plan(Suite) (unless Prior is set).
 	Jobs []Job
 	// OutDir must have been prepared with PrepareOutDir.
 	OutDir string
@@ -51,6 +51,13 @@ type Runner struct {
 	NoCache bool
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+	// Prior holds records kept from an earlier run of the same suite in
+	// OutDir (evalclip run --resume): they are written with the new ones,
+	// all in plan order, and Jobs should leave their jobs out.
+	Prior []reports.Record
+	// SuiteData, when set, is written as OUT/suite.toml instead of a copy
+	// of Suite.Path (a suite built in memory by evalclip eval).
+	SuiteData []byte
 }
 
 // Summary is the outcome of a run.
@@ -94,7 +101,7 @@ func (r *Runner) lookup(j *Job) (TaskRunner, bool) {
 func (r *Runner) Run(ctx context.Context) (sum *Summary, err error) {
 	s := r.Suite
 	jobs := r.Jobs
-	if jobs == nil {
+	if jobs == nil && r.Prior == nil {
 		jobs = Plan(s)
 	}
 	stderr := r.Stderr
@@ -108,7 +115,9 @@ func (r *Runner) Run(ctx context.Context) (sum *Summary, err error) {
 	if err := r.writeSuiteCopy(); err != nil {
 		return sum, err
 	}
-	if err := reports.WriteResults(sum.ResultsPath, nil); err != nil {
+	sum.Records = append(sum.Records, r.Prior...)
+	order := planOrder(s, r.Prior)
+	if err := reports.WriteResults(sum.ResultsPath, sum.Records); err != nil {
 		return sum, fmt.Errorf("%w %s: %v", ErrResultsWrite, sum.ResultsPath, err)
 	}
 
@@ -166,7 +175,7 @@ func (r *Runner) Run(ctx context.Context) (sum *Summary, err error) {
 		for k := range recs {
 			r.stamp(&recs[k], job, info)
 		}
-		all := append(append([]reports.Record(nil), sum.Records...), recs...)
+		all := order(append(append([]reports.Record(nil), sum.Records...), recs...))
 		if err := reports.WriteResults(sum.ResultsPath, all); err != nil {
 			// The file keeps the previous complete write; so does the
 			// summary, so that nothing claims records the file lacks.
@@ -265,11 +274,38 @@ func (r *Runner) stamp(rec *reports.Record, job *Job, info reports.RunInfo) {
 }
 
 func (r *Runner) writeSuiteCopy() error {
-	data, err := os.ReadFile(r.Suite.Path)
-	if err != nil {
-		return fmt.Errorf("copy suite into %s: %w", r.OutDir, err)
+	data := r.SuiteData
+	if data == nil {
+		var err error
+		if data, err = os.ReadFile(r.Suite.Path); err != nil {
+			return fmt.Errorf("copy suite into %s: %w", r.OutDir, err)
+		}
 	}
 	return atomicfile.WriteFile(filepath.Join(r.OutDir, SuiteCopyFile), data, 0o644)
+}
+
+// planOrder returns how records are ordered when a run resumes: by their
+// job's place in the plan (records of unknown jobs last, in their order),
+// so that a resumed run's results.json reads like an uninterrupted one.
+// Without prior records it keeps the order records arrive in.
+func planOrder(s *Suite, prior []reports.Record) func([]reports.Record) []reports.Record {
+	if len(prior) == 0 {
+		return func(r []reports.Record) []reports.Record { return r }
+	}
+	index := map[string]int{}
+	for _, j := range Plan(s) {
+		index[j.ID] = j.Index
+	}
+	return func(recs []reports.Record) []reports.Record {
+		at := func(r *reports.Record) int {
+			if i, ok := index[r.Job]; ok {
+				return i
+			}
+			return len(index)
+		}
+		sort.SliceStable(recs, func(a, b int) bool { return at(&recs[a]) < at(&recs[b]) })
+		return recs
+	}
 }
 
 // headline summarises a job's records for its progress line.
