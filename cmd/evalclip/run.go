@@ -95,6 +95,12 @@ func runSuite(ctx context.Context, stdout, stderr io.Writer, s *suites.Suite, o 
 	}
 	if o.filter != nil {
 		jobs = o.filter(jobs, stderr)
+		if len(jobs) == 0 && o.resumeDir == "" {
+			if !*o.quiet {
+				fmt.Fprintln(stderr, "nothing to run: every job was skipped")
+			}
+			return nil
+		}
 	}
 	if *o.dryRun {
 		for _, j := range jobs {
