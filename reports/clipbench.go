@@ -299,6 +299,9 @@ type CBNames struct {
 	Model, Pretrained string
 	// Task is CLIP_benchmark's task name; Language its language code.
 	Task, Language string
+	// Prompts is a zero-shot task's own prompts label ("" for the
+	// datasets' prompts).
+	Prompts string
 }
 
 // CLIPBenchmarkNames returns the names r takes in CLIP_benchmark's files.
@@ -311,7 +314,7 @@ func CLIPBenchmarkNames(r *Record) (CBNames, error) {
 	if r.Error != "" {
 		return CBNames{}, fmt.Errorf("failed (%s): CLIP_benchmark writes no result for a failed evaluation", firstLine(r.Error))
 	}
-	n := CBNames{Model: r.Model, Pretrained: r.Model, Task: task, Language: r.Run.Language}
+	n := CBNames{Model: r.Model, Pretrained: r.Model, Task: task, Language: r.Run.Language, Prompts: r.ParamString(ParamPromptsLabel)}
 	if src := r.Run.ModelSource; src != nil {
 		if src.OpenCLIP != "" {
 			n.Model = src.OpenCLIP
@@ -345,7 +348,8 @@ const CBDefaultOutput = "{dataset}_{pretrained}_{model}_{language}_{task}.json"
 
 // OutputName fills a CLIP_benchmark --output pattern: {model},
 // {pretrained}, {dataset} (without "wds/", "/" turned into "_"), {task},
-// {language}, and evalclip's {k} and {seed}; "{{" and "}}" are literal
+// {language}, and evalclip's {k}, {seed} and {prompts} (a zero-shot task's
+// prompts label, empty for the datasets' prompts); "{{" and "}}" are literal
 // braces, as in Python's str.format. A "/" in a filled-in name becomes
 // "_" (the pattern's own "/" separate folders).
 func (n CBNames) OutputName(pattern string, k, seed int) (string, error) {
@@ -353,7 +357,7 @@ func (n CBNames) OutputName(pattern string, k, seed int) (string, error) {
 	// a checkpoint path as pretrained gives its file name, as in CLIP_benchmark
 	fields := map[string]string{
 		"model": slug(n.Model), "pretrained": slug(path.Base(n.Pretrained)), "dataset": slug(strings.TrimPrefix(n.Dataset, "wds/")),
-		"task": n.Task, "language": n.Language, "k": strconv.Itoa(k), "seed": strconv.Itoa(seed),
+		"task": n.Task, "language": n.Language, "k": strconv.Itoa(k), "seed": strconv.Itoa(seed), "prompts": slug(n.Prompts),
 	}
 	var b strings.Builder
 	for i := 0; i < len(pattern); i++ {
@@ -370,7 +374,7 @@ func (n CBNames) OutputName(pattern string, k, seed int) (string, error) {
 			name := pattern[i+1 : i+end]
 			v, ok := fields[name]
 			if !ok {
-				return "", fmt.Errorf("output pattern %q: unknown field {%s} (want {model}, {pretrained}, {dataset}, {task}, {language}, {k} or {seed})", pattern, name)
+				return "", fmt.Errorf("output pattern %q: unknown field {%s} (want {model}, {pretrained}, {dataset}, {task}, {language}, {k}, {seed} or {prompts})", pattern, name)
 			}
 			b.WriteString(v)
 			i += end
@@ -444,6 +448,11 @@ func writeCBMetrics(b *bytes.Buffer, r *Record) {
 		num("acc1", MetricAcc1)
 		num("acc5", MetricAcc5)
 		num("mean_per_class_recall", MetricMeanPerClassRecall)
+		if l := r.ParamString(ParamPromptsLabel); l != "" {
+			// evalclip's own: a task's prompt set, part of the record's key
+			q, _ := json.Marshal(l)
+			out = append(out, kv{ParamPromptsLabel, string(q)})
+		}
 	case TaskLinearProbe:
 		num("lp_acc1", MetricAcc1)
 		num("lp_acc5", MetricAcc5)

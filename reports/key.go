@@ -183,7 +183,13 @@ var (
 
 func init() {
 	for _, t := range []TaskInfo{
-		{Task: TaskZeroShot, Bench: "ZeroShot", Classification: true, Required: []string{MetricAcc1}, Hits: classificationHits},
+		{Task: TaskZeroShot, Bench: "ZeroShot", Classification: true, Required: []string{MetricAcc1}, Hits: classificationHits,
+			Dims: func(r *Record) []Dim {
+				if l := r.ParamString(ParamPromptsLabel); l != "" {
+					return []Dim{{"prompts", l}}
+				}
+				return nil
+			}},
 		{Task: TaskLinearProbe, Bench: "LinearProbe", Shots: true, Classification: true, Required: []string{MetricAcc1}, Hits: classificationHits,
 			Dims: func(r *Record) []Dim {
 				if r.Supervised() {

@@ -55,6 +55,11 @@ const (
 	ParamDevice = "device" // "cpu" or the GPU's name
 )
 
+// ParamPromptsLabel names the prompt set of a zero-shot task that brings
+// its own (a CuPL file beside the datasets' templates, say): it is the
+// record key's "prompts" dimension, so one report holds both.
+const ParamPromptsLabel = "prompts_label"
+
 // Linear-probe params keys.
 const (
 	ParamC         = "C"         // chosen inverse regularisation strength

@@ -203,6 +203,9 @@ type Planner struct {
 	jobs  *[]Job
 }
 
+// Task is the task being planned.
+func (p *Planner) Task() *Task { return p.task }
+
 // Pair is one model and dataset a per-model task runs on.
 type Pair struct {
 	Model   *Model

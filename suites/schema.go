@@ -192,3 +192,7 @@ func (t *Task) Label() string {
 	}
 	return string(t.Type)
 }
+
+// SchemaOnly reports whether the suite was opened without file checks
+// (OpenSchema): task kinds skip theirs too.
+func (s *Suite) SchemaOnly() bool { return s.schemaOnly }

@@ -29,7 +29,23 @@ func (s *Suite) Validate() error {
 	datasets := s.validateDatasets(p)
 	s.validateTasks(p, models, datasets)
 	s.validateCI(p)
+	if len(p.errs) == 0 {
+		s.checkJobIDs(p)
+	}
 	return p.err()
+}
+
+// checkJobIDs refuses two tasks that plan the same measurement: their
+// records would be one measurement twice.
+func (s *Suite) checkJobIDs(p *problems) {
+	first := map[string]int{}
+	for _, j := range Plan(s) {
+		if i, dup := first[j.ID]; dup && i != j.TaskIndex {
+			p.addf(fmt.Sprintf("tasks[%d]", j.TaskIndex), "plans job %s, as tasks[%d] does: give one of them a name (zero-shot tasks: or their own prompts)", j.ID, i)
+			continue
+		}
+		first[j.ID] = j.TaskIndex
+	}
 }
 
 func (s *Suite) checkName(p *problems, key, name string) {

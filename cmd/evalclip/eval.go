@@ -45,7 +45,7 @@ func init() {
 			fs.IntVar(&e.seed, "seed", 0, "linear_probe: sampling seed")
 			fs.Var((*intList)(&e.recallK), "recall-k", "retrieval: K of recall@K; repeatable (default 1, 5, 10)")
 			fs.StringVar(&e.name, "name", "eval", "suite name (results go to reports/out/NAME/<UTC timestamp> unless --out)")
-			fs.StringVar(&e.output, "output", "", "also write one CLIP_benchmark result JSON per record, named by this pattern ({model} {pretrained} {dataset} {task} {language}, and {k} {seed}); folders are created")
+			fs.StringVar(&e.output, "output", "", "also write one CLIP_benchmark result JSON per record, named by this pattern ({model} {pretrained} {dataset} {task} {language}, and {k} {seed} {prompts}); folders are created")
 			fs.BoolVar(&e.skipExisting, "skip-existing", false, "with --output: skip a job whose output file exists")
 			fs.BoolVar(&e.printSuite, "print-suite", false, "print the suite TOML the flags make and exit (save it to run the same evaluation with evalclip run)")
 			o := runFlags(fs)

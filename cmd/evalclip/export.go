@@ -21,7 +21,7 @@ func init() {
 		flags: func(fs *flag.FlagSet) func(context.Context, io.Writer, io.Writer, []string) error {
 			format := fs.String("format", "", "output format: clip_benchmark (required)")
 			out := fs.String("out", "", "folder for the files (created if missing; required)")
-			pattern := fs.String("output", reports.CBDefaultOutput, "file name pattern inside --out, CLIP_benchmark's --output fields: {model} {pretrained} {dataset} {task} {language}, and {k} {seed}")
+			pattern := fs.String("output", reports.CBDefaultOutput, "file name pattern inside --out, CLIP_benchmark's --output fields: {model} {pretrained} {dataset} {task} {language}, and {k} {seed} {prompts}")
 			force := fs.Bool("force", false, "overwrite files that already exist")
 			quiet := fs.Bool("q", false, "print nothing but errors")
 			return func(_ context.Context, _, stderr io.Writer, args []string) error {
@@ -92,7 +92,7 @@ func exportCLIPBenchmark(files []reports.File, dir, pattern string, force bool, 
 			p := filepath.Join(dir, name)
 			where := reports.Where(f.Path, i, r)
 			if prev, dup := owner[p]; dup {
-				errs = append(errs, fmt.Errorf("%s and %s both become %s: add {k} and {seed} (few-shot records) or other fields to --output", prev, where, p))
+				errs = append(errs, fmt.Errorf("%s and %s both become %s: add {k} and {seed} (few-shot records), {prompts} (zero-shot tasks with their own prompts) or other fields to --output", prev, where, p))
 				continue
 			}
 			owner[p] = where

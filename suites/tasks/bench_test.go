@@ -59,7 +59,7 @@ type = "zeroshot"
 			}
 			var images, tower float64
 			for b.Loop() {
-				recs, err := ZeroShot{}.Run(ctx, env, job)
+				recs, err := (&ZeroShot{}).Run(ctx, env, job)
 				if err != nil {
 					b.Fatal(err)
 				}

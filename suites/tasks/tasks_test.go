@@ -105,7 +105,7 @@ func TestZeroShotGolden(t *testing.T) {
 		t.Errorf("image features differ from PyTorch by %g", maxDiff)
 	}
 
-	recs, err := ZeroShot{}.Run(context.Background(), env, job)
+	recs, err := (&ZeroShot{}).Run(context.Background(), env, job)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestZeroShotSigmoid(t *testing.T) {
 	s := writeSuite(t, tinyModel()+"logit_scale = 10.0\nlogit_bias = -5.0\n", "")
 	env := newEnv(s, io.Discard)
 	env.NoCache = true
-	recs, err := ZeroShot{}.Run(context.Background(), env, &suites.Plan(s)[0])
+	recs, err := (&ZeroShot{}).Run(context.Background(), env, &suites.Plan(s)[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func TestZeroShotFakeBackendAndBadPrompts(t *testing.T) {
 	s := writeSuite(t, "[[models]]\nname = \"fake\"\nbackend = \"fake\"\n", "limit = 30")
 	env := newEnv(s, io.Discard)
 	job := &suites.Plan(s)[0]
-	recs, err := ZeroShot{}.Run(context.Background(), env, job)
+	recs, err := (&ZeroShot{}).Run(context.Background(), env, job)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func TestZeroShotFakeBackendAndBadPrompts(t *testing.T) {
 		t.Errorf("fake run: %+v", recs[0])
 	}
 	job.Dataset.Classnames = names
-	_, err = ZeroShot{}.Run(context.Background(), env, job)
+	_, err = (&ZeroShot{}).Run(context.Background(), env, job)
 	if err == nil || !strings.Contains(err.Error(), "3 class names but the dataset has 10 classes") {
 		t.Errorf("class count mismatch: %v", err)
 	}

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,21 +33,90 @@ func init() {
 // LogitScale multiplies cosine similarities, as in CLIP.
 const LogitScale = 100
 
-// ZeroShot is the zero-shot classification task. It has no options of its
-// own: the dataset's prompts and the model's towers say everything.
-type ZeroShot struct{}
+// ZeroShot is the zero-shot classification task. By default the dataset's
+// prompts and the model's towers say everything; a task may bring its own
+// prompts (prompts, classnames, templates: as the dataset keys, which they
+// override), so that one suite compares two prompt sets on the same model
+// and data. Such a task's records carry a prompts label in their key
+// (".../prompts=LABEL"): the task's name, else the templates file's name,
+// else the set's.
+type ZeroShot struct {
+	Prompts    string `toml:"prompts"`
+	Classnames string `toml:"classnames"`
+	Templates  string `toml:"templates"`
+	// dir anchors relative paths (the suite's folder).
+	dir string
+}
 
-// SetDefaults does nothing: there are no options.
+// SetDefaults does nothing: there are no defaults.
 func (*ZeroShot) SetDefaults() {}
 
-// Validate has nothing to check: the suite checks the models and datasets.
-func (*ZeroShot) Validate(*suites.Check) {}
+// Validate checks the task's own prompt files and set.
+func (z *ZeroShot) Validate(c *suites.Check) {
+	z.dir = c.Suite.Dir
+	for _, f := range []struct{ key, v string }{{"classnames", z.Classnames}, {"templates", z.Templates}} {
+		if f.v == "" {
+			continue
+		}
+		if _, err := os.Stat(z.path(f.v)); err != nil && !c.Suite.SchemaOnly() {
+			c.Addf(f.key, "%s does not exist", z.path(f.v))
+		}
+	}
+	if z.Prompts != "" && !slices.Contains(prompts.Names(), z.Prompts) && z.Prompts != prompts.BabelSet {
+		c.Addf("prompts", "unknown prompt set %q (built-in: %s)", z.Prompts, strings.Join(prompts.Names(), ", "))
+	}
+}
+
+func (z *ZeroShot) path(p string) string {
+	if p == "" || filepath.IsAbs(p) || z.dir == "" {
+		return p
+	}
+	return filepath.Join(z.dir, p)
+}
+
+// Label is the task's prompts label ("" when it uses the datasets' own
+// prompts).
+func (z *ZeroShot) Label(t *suites.Task) string {
+	switch {
+	case z.Prompts == "" && z.Templates == "" && z.Classnames == "":
+		return ""
+	case t != nil && t.Name != "":
+		return t.Name
+	case z.Templates != "":
+		return strings.TrimSuffix(filepath.Base(z.Templates), filepath.Ext(z.Templates))
+	case z.Prompts != "":
+		return z.Prompts
+	}
+	return strings.TrimSuffix(filepath.Base(z.Classnames), filepath.Ext(z.Classnames))
+}
 
 // Plan makes one job per selected model (with a text tower) and dataset.
-func (*ZeroShot) Plan(p *suites.Planner) {
-	for _, on := range p.Pairs() {
-		p.Add(on, 0, 0, "", "")
+func (z *ZeroShot) Plan(p *suites.Planner) {
+	suffix := ""
+	if l := z.Label(p.Task()); l != "" && p.Task().Name == "" {
+		suffix = "/prompts=" + l // a named task's ID already names it
 	}
+	for _, on := range p.Pairs() {
+		p.Add(on, 0, 0, suffix, "")
+	}
+}
+
+// dataset is d with the task's prompt overrides.
+func (z *ZeroShot) dataset(d *suites.Dataset) *suites.Dataset {
+	if z.Prompts == "" && z.Templates == "" && z.Classnames == "" {
+		return d
+	}
+	c := *d
+	if z.Prompts != "" {
+		c.Prompts, c.Classnames, c.Templates = z.Prompts, "", ""
+	}
+	if z.Classnames != "" {
+		c.Classnames = z.path(z.Classnames)
+	}
+	if z.Templates != "" {
+		c.Templates = z.path(z.Templates)
+	}
+	return &c
 }
 
 // ClassWeights are a zero-shot classifier: one L2-normalised row per class.
@@ -85,7 +156,7 @@ func Weights(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Da
 		}
 	}
 	texts := set.Expand()
-	h := sha256.Sum256([]byte(strings.Join(texts, "\x00")))
+	h := sha256.Sum256([]byte(strings.Join(texts, "\x00") + fmt.Sprint(set.Counts())))
 	key := "weights/" + m.Name + "/" + hex.EncodeToString(h[:8])
 	r, err := env.Resource(key, func() (io.Closer, error) {
 		model, err := OpenModel(env, m)
@@ -114,13 +185,13 @@ func Weights(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Da
 }
 
 // Run evaluates job.Model zero-shot on job.Dataset's evaluated split.
-func (ZeroShot) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([]reports.Record, error) {
+func (z *ZeroShot) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([]reports.Record, error) {
 	start := time.Now()
 	feats, err := ImageFeatures(ctx, env, job.Model, job.Dataset, job.Dataset.Split)
 	if err != nil {
 		return nil, err
 	}
-	cw, err := Weights(ctx, env, job.Model, job.Dataset, feats.Classes)
+	cw, err := Weights(ctx, env, job.Model, z.dataset(job.Dataset), feats.Classes)
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +243,9 @@ func (ZeroShot) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([]re
 			"scoring_source":  scoring.Source,
 		},
 		Extra: cls.Extra,
+	}
+	if l := z.Label(job.Task); l != "" {
+		rec.Params[reports.ParamPromptsLabel] = l
 	}
 	if scoring.Sigmoid {
 		rec.Params["logit_bias"] = scoring.Bias

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/evalclip/evalclip/reports"
+)
+
+// TestTwoPromptSets: one suite runs zero-shot with the dataset's prompts
+// and with a task's own (CuPL-style) prompts; the two are two
+// measurements in one report, a prompts label in the second's key.
+func TestTwoPromptSets(t *testing.T) {
+	requireORT(t)
+	abs, _ := filepath.Abs(filepath.Join("..", ".."))
+	data, _ := os.ReadFile(filepath.Join(abs, "configs", "quickstart.toml"))
+	dir := t.TempDir()
+	var cupl strings.Builder
+	cupl.WriteString("{")
+	for d := 0; d <= 9; d++ {
+		if d > 0 {
+			cupl.WriteString(", ")
+		}
+		cupl.WriteString(`"` + string(rune('0'+d)) + `": ["a photo of the number: \"` + string(rune('0'+d)) + `\".", "the handwritten digit ` + string(rune('0'+d)) + `"]`)
+	}
+	cupl.WriteString("}")
+	os.WriteFile(filepath.Join(dir, "cupl.json"), []byte(cupl.String()), 0o644)
+	suite := strings.ReplaceAll(string(data), `"../`, `"`+abs+`/`) + "\n[[tasks]]\ntype = \"zeroshot\"\ntemplates = \"cupl.json\"\n"
+	p := filepath.Join(dir, "two.toml")
+	os.WriteFile(p, []byte(suite), 0o644)
+	out := filepath.Join(dir, "out")
+	_, stderr, code := cli(t, "run", "-q", "--out", out, p)
+	if code != 0 {
+		t.Fatalf("%d %s", code, stderr)
+	}
+	recs, _ := reports.ReadResults(filepath.Join(out, "results.json"))
+	if len(recs) != 2 || recs[0].Key().GroupID() != "zeroshot/model=tinyclip-digits/dataset=digits" ||
+		recs[1].Key().GroupID() != "zeroshot/model=tinyclip-digits/dataset=digits/prompts=cupl" ||
+		recs[1].Job != "zeroshot/model=tinyclip-digits/dataset=digits/prompts=cupl" {
+		t.Fatalf("%d records: %v / %v", len(recs), recs[0].Key(), recs[len(recs)-1].Key())
+	}
+	if n, _ := recs[1].ParamFloat("prompt_count"); n != 20 {
+		t.Errorf("cupl prompts: %v", n)
+	}
+	// exported to CLIP_benchmark files and read back: still two measurements
+	cb := filepath.Join(dir, "cb")
+	if _, stderr, code := cli(t, "export", "--format", "clip_benchmark", "--output", "{dataset}_{model}_{task}{prompts}.json", "--out", cb, out); code != 0 {
+		t.Fatal(stderr)
+	}
+	back, err := reports.ReadFiles([]string{cb})
+	if err != nil || len(back[0].Records) != 2 || back[0].Records[0].MatchKey() == back[0].Records[1].MatchKey() {
+		t.Fatalf("%v %v", back, err)
+	}
+	// two tasks measuring the same thing: a config error before any work
+	twice := filepath.Join(dir, "twice.toml")
+	os.WriteFile(twice, []byte(strings.ReplaceAll(string(data), `"../`, `"`+abs+`/`)+"\n[[tasks]]\ntype = \"zeroshot\"\n"), 0o644)
+	_, stderr, code = cli(t, "run", "--out", filepath.Join(dir, "o2"), twice)
+	if code != 2 || !strings.Contains(stderr, "tasks[1]: plans job zeroshot/model=tinyclip-digits/dataset=digits, as tasks[0] does") {
+		t.Errorf("twice: %d %s", code, stderr)
+	}
+}
