@@ -88,3 +88,34 @@ func TestCLIPBenchmarkBaseline(t *testing.T) {
 		t.Fatalf("%d %s", code, stderr)
 	}
 }
+
+// TestBuildCommand: the wide table from a mix of evalclip results and a
+// folder of CLIP_benchmark files, to stdout or a file.
+func TestBuildCommand(t *testing.T) {
+	cbFiles := filepath.Join("..", "..", "testdata", "clip_benchmark", "files")
+	stdout, stderr, code := cli(t, "build", "--format", "csv", fixturePath("results_a.json"), cbFiles)
+	if code != 0 || !strings.HasPrefix(stdout, "model,binary_toy_pct,mnist_pct,pets_pct,vtab/pets_pct,average_pct,datasets,rank,mean_rank\n") ||
+		!strings.Contains(stdout, "\nRN50,,62,87.5676,,74.7838,2,,1\n") {
+		t.Fatalf("%d %s\n%s", code, stderr, stdout)
+	}
+	out := filepath.Join(t.TempDir(), "board.md")
+	if _, stderr, code := cli(t, "build", "--task", "linear_probe", "--k", "4", "--out", out, fixturePath("results_a.json")); code != 0 {
+		t.Fatal(stderr)
+	}
+	if data, _ := os.ReadFile(out); !strings.Contains(string(data), "| ViT-B-32 | 76.6 | 68.2 | 72.4 | 2 | 1 | 1.50 |") {
+		t.Errorf("%s", data)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"build"}, "no results given"},
+		{[]string{"build", "--task", "kernels", cbFiles}, `--task "kernels"`},
+		{[]string{"build", "--out", out, fixturePath("results_a.json")}, "exists (--force overwrites)"},
+		{[]string{"build", "--task", "retrieval", fixturePath("results_a.json")}, "no successful retrieval records"},
+	} {
+		if _, stderr, code := cli(t, c.args...); code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: %d %q, want %q", c.args, code, stderr, c.want)
+		}
+	}
+}
