@@ -314,6 +314,25 @@ func CLIPBenchmarkNames(r *Record) (CBNames, error) {
 	if r.Error != "" {
 		return CBNames{}, fmt.Errorf("failed (%s): CLIP_benchmark writes no result for a failed evaluation", firstLine(r.Error))
 	}
+	if r.Model == "" || r.Dataset == "" || r.K < 0 {
+		return CBNames{}, fmt.Errorf("no model, no dataset or a negative k: not a measurement CLIP_benchmark can name")
+	}
+	for _, m := range LookupTask(r.Task).Required {
+		if _, ok := r.Metrics[m]; !ok {
+			return CBNames{}, fmt.Errorf("no %s: CLIP_benchmark's %s result needs it", m, task)
+		}
+	}
+	if r.Task == TaskRetrieval {
+		recalls := 0
+		for m := range r.Metrics {
+			if _, _, ok := ParseRecallMetric(m); ok {
+				recalls++
+			}
+		}
+		if recalls == 0 {
+			return CBNames{}, fmt.Errorf("no recall@K: CLIP_benchmark's %s result needs one", task)
+		}
+	}
 	n := CBNames{Model: r.Model, Pretrained: r.Model, Task: task, Language: r.Run.Language, Prompts: r.ParamString(ParamPromptsLabel)}
 	if src := r.Run.ModelSource; src != nil {
 		if src.OpenCLIP != "" {

@@ -23,6 +23,13 @@ func FuzzResults(f *testing.F) {
 	f.Add([]byte(`[{"task":"zeroshot","model":"m","dataset":"d","n_samples":2,"metrics":{"acc1":null},"extra":{"correct":"1x"}}]`))
 	f.Add([]byte(`[{"task":"kernel","params":{"impl":[1,2],"k":"x"},"metrics":{"ms_median":-1}},{"task":"linear_probe","k":-3,"seed":-1,"params":{"supervised":true},"metrics":{}}]`))
 	f.Add([]byte(`[{"task":"zeroshot","extra":{"confusion":[[1,2],[3]],"per_class_acc":[null,2],"classes":["a"]},"metrics":{"acc1":1e308}}]`))
+	cb, _ := filepath.Glob(filepath.Join("..", "testdata", "clip_benchmark", "*", "*.json"))
+	for _, name := range cb {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(`{"dataset": "wds/\"NaN", "model": "m", "pretrained": null, "task": "linear_probe", "metrics": {"lp_acc1": NaN, "fewshot_k": 1e9, "normalized": 1}, "language": ["en", "it"]}`))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := filepath.Join(dir, "results.json")
@@ -47,6 +54,17 @@ func FuzzResults(f *testing.F) {
 		}
 		for i := range recs {
 			recs[i].Key().BenchName()
+			recs[i].MatchKey()
+			if out, err := reports.CLIPBenchmarkResult(&recs[i]); err == nil {
+				back, err := reports.ReadCLIPBenchmark(p, out)
+				if err != nil {
+					t.Fatalf("record %d exported as %s does not read back: %v", i, out, err)
+				}
+				if back.MatchKey() != recs[i].MatchKey() && recs[i].Run.Imported != "" {
+					t.Fatalf("record %d: match key %v after a round trip, was %v", i, back.MatchKey(), recs[i].MatchKey())
+				}
+			}
 		}
+		tables.Leaderboard(recs, tables.LeaderboardOptions{})
 	})
 }
