@@ -6,10 +6,14 @@
 //  1. Built-in sets (CLIP_benchmark's class names and templates, including
 //     OpenAI's 1000 ImageNet names and 80 templates) are embedded from
 //     data/; a suite selects one per dataset with `prompts = "pets"`, or
-//     supplies its own `classnames` and `templates` files ([Resolve]).
-//  2. [Expand] renders every template for every class ({c} or {} marks the
-//     class name).
-//  3. The text tower embeds the prompts; [Ensemble] L2-normalises each
+//     supplies its own `classnames` and `templates` files ([Resolve]):
+//     line-per-entry text, or CLIP_benchmark's JSON (lists, dataset-keyed
+//     objects, CuPL per-class prompts; [ReadTemplateFile],
+//     [ReadClassnameFile]), told apart by content.
+//  2. [Set.Expand] renders every template for every class ({c} or {} marks
+//     the class name), or lists each class's own prompts.
+//  3. The text tower embeds the prompts; [Ensemble] ([EnsembleCounts] for
+//     per-class prompt lists) L2-normalises each
 //     embedding, averages them per class and renormalises, giving the class
 //     weights that image embeddings are scored against.
 //

@@ -18,7 +18,12 @@
 //     [Key.BenchName] ([WriteBench], the Go benchmark format benchstat
 //     reads). The units table ([Unit], [RegisterUnit]) says how each metric
 //     is titled, which way is better and how it is written for benchstat.
-//  5. [GroupSeeds] gathers a measurement's records over seeds for the
+//  5. CLIP_benchmark's result files (one JSON object per evaluation) are
+//     read as records by [ReadResults] and [ReadFiles] (a file or a folder
+//     of them, [ReadCLIPBenchmark]) and written by [CLIPBenchmarkResult];
+//     [Record.MatchKey] pairs records across the two formats by open_clip
+//     model and pretrained tag, CLIP_benchmark dataset name and task.
+//  6. [GroupSeeds] gathers a measurement's records over seeds for the
 //     tables, plots, comparison and gate in the sub-packages: baselines
 //     (published numbers), tables, plots, render (the report folder),
 //     compare (bootstrap intervals) and gate (CI regression gate, JUnit).

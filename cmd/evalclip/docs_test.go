@@ -17,7 +17,7 @@ import (
 func TestDocsExamplesUseRealFlags(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("..", "..", "docs", "examples", "*"))
 	files = append(files, filepath.Join("..", "..", "README.md"))
-	line := regexp.MustCompile("evalclip (run|merge|report|compare|validate|tokenize|pull|models) ([^#\n`]*)")
+	line := regexp.MustCompile("evalclip (run|merge|report|compare|validate|tokenize|pull|models|eval|export|build) ([^#\n`\\\\]*)")
 	n := 0
 	for _, f := range files {
 		data, err := os.ReadFile(f)

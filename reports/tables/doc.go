@@ -7,7 +7,8 @@
 //     seeds (reports.GroupSeeds) and matched with shipped baselines
 //     (package baselines).
 //  2. Builders ([ZeroShot], [ZeroShotDetail], [FewShot], [VsSupervised],
-//     [Throughput], [Kernels]; all of them: [Build]) return a [Table]: titled
+//     [Throughput], [Kernels]; all of them: [Build]; and [Leaderboard], the
+//     wide model x dataset table of `evalclip build`) return a [Table]: titled
 //     columns and cells that keep their numeric values.
 //  3. Writers render tables: [WriteMarkdown], [WriteCSV], [WriteLaTeX],
 //     [WriteHTML], [WriteJSON]. (The records themselves in the Go benchmark
