@@ -304,7 +304,8 @@ type CBNames struct {
 	Prompts string
 }
 
-// CLIPBenchmarkNames returns the names r takes in CLIP_benchmark's files.
+// CLIPBenchmarkNames returns the names r takes in CLIP_benchmark's files
+// (its metrics need not be there yet: eval names files before jobs run).
 // Kernel records and failed records have none.
 func CLIPBenchmarkNames(r *Record) (CBNames, error) {
 	task, ok := CLIPBenchmarkTask(r.Task)
@@ -316,22 +317,6 @@ func CLIPBenchmarkNames(r *Record) (CBNames, error) {
 	}
 	if r.Model == "" || r.Dataset == "" || r.K < 0 {
 		return CBNames{}, fmt.Errorf("no model, no dataset or a negative k: not a measurement CLIP_benchmark can name")
-	}
-	for _, m := range LookupTask(r.Task).Required {
-		if _, ok := r.Metrics[m]; !ok {
-			return CBNames{}, fmt.Errorf("no %s: CLIP_benchmark's %s result needs it", m, task)
-		}
-	}
-	if r.Task == TaskRetrieval {
-		recalls := 0
-		for m := range r.Metrics {
-			if _, _, ok := ParseRecallMetric(m); ok {
-				recalls++
-			}
-		}
-		if recalls == 0 {
-			return CBNames{}, fmt.Errorf("no recall@K: CLIP_benchmark's %s result needs one", task)
-		}
 	}
 	n := CBNames{Model: r.Model, Pretrained: r.Model, Task: task, Language: r.Run.Language, Prompts: r.ParamString(ParamPromptsLabel)}
 	if src := r.Run.ModelSource; src != nil {
@@ -416,6 +401,22 @@ func CLIPBenchmarkResult(r *Record) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, m := range LookupTask(r.Task).Required {
+		if _, ok := r.Metrics[m]; !ok {
+			return nil, fmt.Errorf("no %s: CLIP_benchmark's %s result needs it", m, n.Task)
+		}
+	}
+	if r.Task == TaskRetrieval {
+		recalls := 0
+		for m := range r.Metrics {
+			if _, _, ok := ParseRecallMetric(m); ok {
+				recalls++
+			}
+		}
+		if recalls == 0 {
+			return nil, fmt.Errorf("no recall@K: CLIP_benchmark's %s result needs one", n.Task)
+		}
+	}
 	var b bytes.Buffer
 	str := func(s string) {
 		q, _ := json.Marshal(s)
@@ -462,10 +463,17 @@ func writeCBMetrics(b *bytes.Buffer, r *Record) {
 		}
 		out = append(out, kv{k, PyFloat(v)})
 	}
+	acc5 := func(k string) { // CLIP_benchmark writes NaN below five classes; evalclip leaves it out
+		if _, ok := r.Metrics[MetricAcc5]; ok {
+			num(k, MetricAcc5)
+		} else {
+			out = append(out, kv{k, "NaN"})
+		}
+	}
 	switch r.Task {
 	case TaskZeroShot:
 		num("acc1", MetricAcc1)
-		num("acc5", MetricAcc5)
+		acc5("acc5")
 		num("mean_per_class_recall", MetricMeanPerClassRecall)
 		if l := r.ParamString(ParamPromptsLabel); l != "" {
 			// evalclip's own: a task's prompt set, part of the record's key
@@ -474,7 +482,7 @@ func writeCBMetrics(b *bytes.Buffer, r *Record) {
 		}
 	case TaskLinearProbe:
 		num("lp_acc1", MetricAcc1)
-		num("lp_acc5", MetricAcc5)
+		acc5("lp_acc5")
 		num("lp_mean_per_class_recall", MetricMeanPerClassRecall)
 		for _, p := range []string{"weight_decay", "epochs"} { // imported records' settings
 			if v, ok := r.ParamFloat(p); ok {

@@ -84,7 +84,7 @@ func TestCLIPBenchmarkExport(t *testing.T) {
 	}
 	lp := Record{Task: TaskLinearProbe, Model: "tiny", Dataset: "digits", K: 0, Seed: 2, Metrics: Metrics{MetricAcc1: 1e-5}, Params: map[string]any{ParamNormalize: false}}
 	got, _ = CLIPBenchmarkResult(&lp)
-	want = `{"dataset": "digits", "model": "tiny", "pretrained": "tiny", "task": "linear_probe", "metrics": {"lp_acc1": 1e-05, "seed": 2, "fewshot_k": -1, "normalized": false}, "language": "en"}`
+	want = `{"dataset": "digits", "model": "tiny", "pretrained": "tiny", "task": "linear_probe", "metrics": {"lp_acc1": 1e-05, "lp_acc5": NaN, "seed": 2, "fewshot_k": -1, "normalized": false}, "language": "en"}`
 	if string(got) != want {
 		t.Errorf("linear probe:\n%s\nwant\n%s", got, want)
 	}

@@ -74,6 +74,10 @@ func exportCLIPBenchmark(files []reports.File, dir, pattern string, force bool, 
 		for i := range f.Records {
 			r := &f.Records[i]
 			names, err := reports.CLIPBenchmarkNames(r)
+			var data []byte
+			if err == nil {
+				data, err = reports.CLIPBenchmarkResult(r)
+			}
 			if err != nil {
 				skipped++
 				if !quiet {
@@ -84,10 +88,6 @@ func exportCLIPBenchmark(files []reports.File, dir, pattern string, force bool, 
 			name, err := names.OutputName(pattern, r.K, r.Seed)
 			if err != nil {
 				return 0, 0, usagef("", "export: --output: %v", err)
-			}
-			data, err := reports.CLIPBenchmarkResult(r)
-			if err != nil {
-				return 0, 0, err
 			}
 			p := filepath.Join(dir, name)
 			where := reports.Where(f.Path, i, r)
