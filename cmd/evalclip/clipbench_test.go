@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -60,9 +62,43 @@ func TestExportCLIPBenchmark(t *testing.T) {
 	if paired != 41 {
 		t.Errorf("%d rows paired, want 41 (5 zero-shot, 36 linear-probe groups)", paired)
 	}
-	rep := filepath.Join(t.TempDir(), "rep")
-	if _, stderr, code := cli(t, "report", "-q", "--formats", "csv", "--plots", "", "--out", rep, out); code != 0 {
-		t.Fatalf("report of CLIP_benchmark files: %d %s", code, stderr)
+	// the reports of both show the same numbers (rows and columns follow
+	// record order; CLIP_benchmark files do not say how many samples)
+	cells := func(p string) map[string]string {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		rows, err := csv.NewReader(f).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, row := range rows[1:] {
+			id := row[0]
+			if rows[0][1] == "dataset" {
+				id += "/" + row[1]
+			}
+			for j, v := range row {
+				if rows[0][j] != "n" {
+					out[id+"/"+rows[0][j]] = v
+				}
+			}
+		}
+		return out
+	}
+	reps := [2]string{filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")}
+	for i, in := range []string{src, out} {
+		if _, stderr, code := cli(t, "report", "-q", "--formats", "csv", "--plots", "", "--out", reps[i], in); code != 0 {
+			t.Fatalf("report of %s: %d %s", in, code, stderr)
+		}
+	}
+	for _, table := range []string{"zeroshot.csv", "zeroshot_detail.csv", "zeroshot_vs_supervised.csv"} {
+		a, b := cells(filepath.Join(reps[0], "tables", table)), cells(filepath.Join(reps[1], "tables", table))
+		if !reflect.DeepEqual(a, b) || len(a) < 10 {
+			t.Errorf("%s:\n%v\nafter export:\n%v", table, a, b)
+		}
 	}
 }
 
