@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/evalclip/evalclip/internal/hub/hubtest"
 	"github.com/evalclip/evalclip/reports"
 )
 
@@ -158,5 +159,33 @@ func TestEvalUsage(t *testing.T) {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("hub suite lacks %q: %d %s\n%s", want, code, stderr, out)
 		}
+	}
+}
+
+// TestEvalHub: a Hub model and a CLIP_benchmark dataset name, pulled from
+// the loopback Hub; the output file carries CLIP_benchmark's names (model
+// and pretrained from the immich repo name, wds/ dataset), and
+// --skip-existing finds it before anything is pulled again.
+func TestEvalHub(t *testing.T) {
+	requireORT(t)
+	root, _ := filepath.Abs(filepath.Join("..", ".."))
+	s := hubtest.New(t)
+	s.AddRepo(hubtest.Model, hubModel, repoFiles(t, filepath.Join(root, "testdata", "models", "tinyclip-digits")), hubtest.Access{})
+	s.AddRepo(hubtest.Dataset, "clip-benchmark/wds_digits", digitsWDS(t, 40), hubtest.Access{})
+	hubEnv(t, s)
+	t.Chdir(t.TempDir())
+	args := []string{"eval", "--no-report", "--model", hubModel, "--dataset", "wds/digits", "--output", "{dataset}_{pretrained}_{model}_{language}_{task}.json", "--skip-existing"}
+	_, stderr, code := cli(t, append(args, "--out", "r1")...)
+	file := "digits_digits_tinyclip-digits_en_zeroshot_classification.json"
+	if code != 0 || !strings.Contains(stderr, "wrote "+file) {
+		t.Fatalf("%d %s", code, stderr)
+	}
+	data, _ := os.ReadFile(file)
+	if !strings.HasPrefix(string(data), `{"dataset": "wds/digits", "model": "tinyclip-digits", "pretrained": "digits", "task": "zeroshot_classification", "metrics": {"acc1": `) {
+		t.Errorf("%s", data)
+	}
+	_, stderr, code = cli(t, append(args, "--out", "r2", "--offline")...)
+	if code != 0 || !strings.Contains(stderr, "skip zeroshot/model=tinyclip-digits__digits/dataset=digits: "+file+" exists") {
+		t.Errorf("second eval: %d %s", code, stderr)
 	}
 }
