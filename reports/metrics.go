@@ -53,3 +53,15 @@ func (r *Record) ParamInt(key string) int {
 	}
 	return int(v)
 }
+
+// FewClasses reports whether a classification record has fewer than five
+// classes (its extra "classes"), where acc5 is undefined (NaN).
+func (r *Record) FewClasses() bool {
+	switch c := r.Extra[ExtraClasses].(type) {
+	case []any:
+		return len(c) < 5
+	case []string:
+		return len(c) < 5
+	}
+	return false
+}

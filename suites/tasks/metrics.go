@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -15,8 +16,8 @@ type Classification struct {
 }
 
 // Classify computes accuracy metrics from the top-k predictions (n rows of k
-// class indices, best first) and the true labels. acc5 is reported only with
-// at least 5 classes and k >= 5. Extra holds the class names, per-class
+// class indices, best first) and the true labels. acc5 is NaN (null in
+// results.json) below 5 classes or with k < 5. Extra holds the class names, per-class
 // recall, the confusion matrix (rows true, columns predicted) and the
 // per-sample top-1 correctness. Mean per-class recall averages the classes
 // present in labels; absent classes have a nil per-class recall.
@@ -79,6 +80,7 @@ func Classify(topk []int32, k int, labels []int32, classes []string) (*Classific
 		reports.MetricAcc1:               float64(top1) / float64(n),
 		reports.MetricMeanPerClassRecall: recallSum / float64(present),
 	}
+	m[reports.MetricAcc5] = math.NaN() // fewer than 5 classes: undefined, null in results.json (as CLIP_benchmark's NaN)
 	if c >= 5 && k >= 5 {
 		m[reports.MetricAcc5] = float64(top5) / float64(n)
 	}

@@ -287,8 +287,12 @@ func TestClassify(t *testing.T) {
 	if c.Metrics[reports.MetricAcc1] != 2.0/3 || c.Metrics[reports.MetricMeanPerClassRecall] != 0.75 {
 		t.Errorf("metrics %v", c.Metrics)
 	}
-	if _, ok := c.Metrics[reports.MetricAcc5]; ok {
-		t.Error("acc5 with 3 classes")
+	if v, ok := c.Metrics[reports.MetricAcc5]; !ok || !math.IsNaN(v) {
+		t.Errorf("acc5 with 3 classes: %v %v, want NaN (null, as the README says)", v, ok)
+	}
+	rec := reports.Record{Task: reports.TaskZeroShot, Metrics: c.Metrics, Extra: c.Extra, NSamples: 3}
+	if notes := reports.Check([]reports.Record{rec}); len(notes) != 0 {
+		t.Errorf("an undefined acc5 reported as a problem: %v", notes)
 	}
 	if c.Extra[reports.ExtraCorrect] != "101" {
 		t.Errorf("correct %v", c.Extra[reports.ExtraCorrect])
