@@ -179,6 +179,16 @@ type RunInfo struct {
 	// Imported names the tool whose result file the record was read from
 	// ("clip_benchmark"); empty for evalclip's own records.
 	Imported string `json:"imported_from,omitempty"`
+	// ONNXRuntime is the ONNX Runtime release that ran the towers, when
+	// one did; Device is "cpu" or the GPU ordinal ("cuda:0"); Decoder the
+	// JPEG decoder of this build; Threads the intra-op threads per session
+	// (the suite's runtime.threads, 0 resolved to the core count) and
+	// Workers the decode workers.
+	ONNXRuntime string `json:"onnxruntime,omitempty"`
+	Device      string `json:"device,omitempty"`
+	Decoder     string `json:"jpeg_decoder,omitempty"`
+	Threads     int    `json:"threads,omitempty"`
+	Workers     int    `json:"workers,omitempty"`
 }
 
 // Source is a Hugging Face Hub repository at one commit.

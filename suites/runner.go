@@ -7,10 +7,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/evalclip/evalclip/encoders/imageproc"
+	"github.com/evalclip/evalclip/encoders/onnxrt"
 	"github.com/evalclip/evalclip/internal/atomicfile"
 	"github.com/evalclip/evalclip/internal/buildinfo"
 	"github.com/evalclip/evalclip/internal/panics"
@@ -131,6 +134,13 @@ func (r *Runner) Run(ctx context.Context) (sum *Summary, err error) {
 		Provider:   string(s.Runtime.Provider),
 		GoVersion:  buildinfo.GoVersion(),
 		Shard:      r.Shard,
+		Decoder:    imageproc.JPEGDecoder(),
+		Threads:    resolveCount(s.Runtime.Threads),
+		Workers:    resolveCount(s.Runtime.Workers),
+		Device:     "cpu",
+	}
+	if p := s.Runtime.Provider; p != "" && p != "cpu" {
+		info.Device = fmt.Sprintf("%s:%d", p, s.Runtime.Device)
 	}
 	interactive := !r.Quiet && isTerminal(stderr)
 	log := stderr
@@ -259,6 +269,9 @@ func (r *Runner) stamp(rec *reports.Record, job *Job, info reports.RunInfo) {
 		rec.Job = job.ID
 	}
 	rec.Run = info
+	if lib, ok := onnxrt.Loaded(); ok {
+		rec.Run.ONNXRuntime = lib.Version
+	}
 	if job.Model != nil {
 		rec.Run.ModelSource = job.Model.Source
 		if src := job.Model.Source; src != nil {
@@ -340,4 +353,12 @@ func headline(recs []reports.Record) string {
 		return "done"
 	}
 	return strings.Join(parts, " ")
+}
+
+// resolveCount is a thread or worker count as run: 0 means every core.
+func resolveCount(n int) int {
+	if n <= 0 {
+		return runtime.NumCPU()
+	}
+	return n
 }

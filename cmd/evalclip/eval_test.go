@@ -102,6 +102,10 @@ func TestEvalCLIPBenchmarkOutput(t *testing.T) {
 	if err != nil || recs[0].Metrics[reports.MetricAcc1] != want[0].Metrics[reports.MetricAcc1] || recs[0].Run.Imported != reports.FormatCLIPBenchmark {
 		t.Fatalf("%v %v", recs, err)
 	}
+	// what ran it: ONNX Runtime's release, device, decoder, threads
+	if r := want[0].Run; !strings.HasPrefix(r.ONNXRuntime, "1.") || r.Device != "cpu" || r.Decoder == "" || r.Threads < 1 || r.Workers < 1 {
+		t.Errorf("run metadata %+v", r)
+	}
 	_, stderr, code = cli(t, append(base, "--out", "r2", "--skip-existing")...)
 	if code != 0 || !strings.Contains(stderr, "skip zeroshot/model=tinyclip-digits/dataset=digits: "+file+" exists (--skip-existing)") || !strings.Contains(stderr, "nothing to run") {
 		t.Errorf("--skip-existing: %d %s", code, stderr)
