@@ -608,3 +608,47 @@ func TestSkippedSamplesReported(t *testing.T) {
 		t.Errorf("images %v", seen)
 	}
 }
+
+// TestImageFolderNumberedClasses: ImageNetV2-style folders named by class
+// index sort numerically (label = int(name)), not lexically as
+// torchvision's ImageFolder would ("10" before "2").
+func TestImageFolderNumberedClasses(t *testing.T) {
+	root := t.TempDir()
+	for i := 0; i < 12; i++ {
+		dir := filepath.Join(root, fmt.Sprint(i))
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, "a.png"), nil, 0o644)
+	}
+	d, err := Open("imagefolder", root, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	classes := d.Classes()
+	for i, c := range classes {
+		if c != fmt.Sprint(i) {
+			t.Fatalf("classes %v, want 0..11 in numeric order", classes)
+		}
+	}
+	if d.Len() != 12 {
+		t.Fatalf("%d samples", d.Len())
+	}
+	for i := 0; i < d.Len(); i++ {
+		if d.Label(i) != i { // one image per folder, folders in numeric order
+			t.Errorf("sample %d has label %d (class %s)", i, d.Label(i), classes[d.Label(i)])
+		}
+	}
+	// names mixing numbers and words sort lexically, as torchvision's
+	mixed := t.TempDir()
+	for _, n := range []string{"10", "2", "cat"} {
+		os.MkdirAll(filepath.Join(mixed, n), 0o755)
+		os.WriteFile(filepath.Join(mixed, n, "a.png"), nil, 0o644)
+	}
+	if d, err := Open("imagefolder", mixed, "test"); err != nil || fmt.Sprint(d.Classes()) != "[10 2 cat]" {
+		t.Errorf("mixed names: %v %v", d, err)
+	}
+	os.MkdirAll(filepath.Join(root, "07"), 0o755)
+	os.WriteFile(filepath.Join(root, "07", "a.png"), nil, 0o644)
+	if _, err := Open("imagefolder", root, "test"); err == nil || !strings.Contains(err.Error(), `class folders "7" and "07" name the same number`) && !strings.Contains(err.Error(), `class folders "07" and "7" name the same number`) {
+		t.Errorf("7 and 07: %v", err)
+	}
+}

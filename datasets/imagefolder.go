@@ -14,9 +14,9 @@ func init() { Register("imagefolder", openImageFolder) }
 // <class>/**/<image>, or root/<class>/... when root has no train, val or
 // test folder (then only the test split, under any of the names test,
 // val, all, exists, so that training never reads the evaluated images).
-// Classes are the sorted class folder names; files are listed as
-// torchvision does (sorted folder walk, sorted names, image extensions
-// only).
+// Classes are the sorted class folder names (numerically when every name
+// is a number: see sortClasses); files are listed as torchvision does
+// (sorted folder walk, sorted names, image extensions only).
 func openImageFolder(root, split string) (Dataset, error) {
 	if err := rootDir("imagefolder", root); err != nil {
 		return nil, err
@@ -57,9 +57,11 @@ func classFolders(format, root, dir string) (*fileDataset, error) {
 			d.classes = append(d.classes, e.Name())
 		}
 	}
-	sort.Strings(d.classes)
 	if len(d.classes) == 0 {
 		return nil, fmt.Errorf("%s: %s has no class folders", format, dir)
+	}
+	if err := sortClasses(d.classes); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", format, dir, err)
 	}
 	for label, class := range d.classes {
 		files, err := walkImages(filepath.Join(dir, class))
@@ -141,4 +143,46 @@ func walkImages(dir string) ([]string, error) {
 // isClassDir reports whether entry e of dir is a folder or a link to one.
 func isClassDir(dir string, e fs.DirEntry) bool {
 	return e.IsDir() || (e.Type()&fs.ModeSymlink != 0 && isDir(filepath.Join(dir, e.Name())))
+}
+
+// sortClasses orders class folder names. Names that are all numbers
+// (ImageNetV2's 0..999, say) sort numerically, so that folder "10" is label
+// 10, not label 2 as in torchvision's lexical order ("0", "1", "10",
+// "100", ...), which would score every image against the wrong class;
+// named 0..N-1, label = int(name). Any other set of names sorts lexically,
+// as torchvision's ImageFolder does. Two names of one number ("7" and
+// "07") are an error.
+func sortClasses(names []string) error {
+	vals := make(map[string]uint64, len(names))
+	for _, n := range names {
+		v, ok := classNumber(n)
+		if !ok {
+			sort.Strings(names)
+			return nil
+		}
+		vals[n] = v
+	}
+	sort.Slice(names, func(i, j int) bool { return vals[names[i]] < vals[names[j]] })
+	for i := 1; i < len(names); i++ {
+		if vals[names[i]] == vals[names[i-1]] {
+			return fmt.Errorf("class folders %q and %q name the same number", names[i-1], names[i])
+		}
+	}
+	return nil
+}
+
+// classNumber parses a folder name made only of ASCII digits (at most 18).
+func classNumber(s string) (uint64, bool) {
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return v, true
 }

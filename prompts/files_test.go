@@ -1,6 +1,7 @@
 package prompts
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -134,5 +135,25 @@ func TestPerClassPrompts(t *testing.T) {
 	}
 	if _, err := EnsembleCounts(emb, []int{1, 2}, 2); err == nil {
 		t.Error("wrong counts accepted")
+	}
+}
+
+// TestNumberedClasses: numbered class folders meet a built-in set only
+// when they are 0..N-1 (ImageNetV2's layout); otherwise their labels
+// cannot be matched and Resolve refuses.
+func TestNumberedClasses(t *testing.T) {
+	ok := make([]string, 10)
+	shifted := make([]string, 10)
+	for i := range ok {
+		ok[i], shifted[i] = fmt.Sprint(i), fmt.Sprint(i+1)
+	}
+	if _, err := Resolve(Request{Dataset: "v2", Prompts: "mnist"}, ok); err != nil {
+		t.Errorf("0..9: %v", err)
+	}
+	if _, err := Resolve(Request{Dataset: "v2", Prompts: "mnist"}, shifted); err == nil || !strings.Contains(err.Error(), "class folders are numbers but not 0..9 (1 ... 10)") {
+		t.Errorf("1..10: %v", err)
+	}
+	if _, err := Resolve(Request{Dataset: "v2"}, shifted); err != nil {
+		t.Errorf("1..10 with the dataset's own names: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -298,6 +299,10 @@ func Resolve(req Request, readerClasses []string) (*Set, error) {
 		return nil, fmt.Errorf("dataset %s: prompt set %s has %d class names but the dataset has %d classes (class names must follow the reader's label order)",
 			req.Dataset, set.Name, len(set.Classnames), len(readerClasses))
 	}
+	if req.Classnames == "" && set.Name != "dataset classes" && !numberedInOrder(readerClasses) {
+		return nil, fmt.Errorf("dataset %s: its class folders are numbers but not 0..%d (%s ... %s): their labels cannot be matched with prompt set %s's classes; name the folders 0..%d or give classnames in the reader's label order",
+			req.Dataset, len(readerClasses)-1, readerClasses[0], readerClasses[len(readerClasses)-1], set.Name, len(readerClasses)-1)
+	}
 	if i, ok := sameClassesReordered(set.Classnames, readerClasses); ok {
 		return nil, fmt.Errorf("dataset %s: prompt set %s names the dataset's classes in another order (label %d is %q in the dataset, %q in the prompt set): "+
 			"every prediction would be scored against the wrong class; drop prompts (the dataset's own names are used) or give classnames in the reader's label order",
@@ -480,4 +485,25 @@ func EnsembleCounts(emb []float32, counts []int, dim int) ([]float32, error) {
 		first += templates
 	}
 	return out, nil
+}
+
+// numberedInOrder reports whether reader class names, when they are all
+// numbers, are exactly 0, 1, ..., N-1 in that order (leading zeros
+// allowed), so that a built-in set's class i is the reader's label i.
+// Names that are not all numbers say nothing and pass.
+func numberedInOrder(names []string) bool {
+	vals := make([]uint64, len(names))
+	for i, n := range names {
+		v, err := strconv.ParseUint(n, 10, 64)
+		if err != nil || strings.ContainsAny(n, "+-") {
+			return true
+		}
+		vals[i] = v
+	}
+	for i, v := range vals {
+		if v != uint64(i) {
+			return false
+		}
+	}
+	return true
 }
