@@ -162,10 +162,15 @@ func (r *Runner) Run(ctx context.Context) (sum *Summary, err error) {
 		}
 		prefix := fmt.Sprintf("[%*d/%d]", width, i+1, len(jobs))
 		var bar *barProgress
-		if interactive {
+		var lines *lineProgress
+		switch {
+		case interactive:
 			bar = &barProgress{w: stderr, prefix: prefix + " " + job.Describe()}
 			env.Progress = bar
-		} else {
+		case !r.Quiet:
+			lines = &lineProgress{w: stderr, prefix: prefix + " " + job.Describe(), now: r.Now}
+			env.Progress = lines
+		default:
 			env.Progress = nopProgress{}
 		}
 		start := r.now()
@@ -173,6 +178,9 @@ func (r *Runner) Run(ctx context.Context) (sum *Summary, err error) {
 		elapsed := r.now().Sub(start)
 		if bar != nil {
 			bar.finish()
+		}
+		if lines != nil {
+			lines.finish()
 		}
 		if jerr != nil && ctx.Err() != nil {
 			return sum, r.interrupted(sum)
