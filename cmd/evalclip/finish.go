@@ -38,10 +38,10 @@ func suiteFormats(s *suites.Suite) (formats, plotFormats []string) {
 }
 
 // renderReport writes the suite's report of recs into dir.
-func renderReport(stdout, stderr io.Writer, dir string, recs []reports.Record, s *suites.Suite, quiet bool) error {
+func renderReport(stdout, stderr io.Writer, dir string, recs []reports.Record, s *suites.Suite, quiet bool, verdict *gate.Result) error {
 	formats, plotFormats := suiteFormats(s)
 	res, err := render.Render(recs, render.Options{Dir: dir, Formats: formats, Plots: plotFormats,
-		Sources: []string{filepath.Join(dir, reports.ResultsFile)}})
+		Sources: []string{filepath.Join(dir, reports.ResultsFile)}, Gate: verdict})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -81,7 +81,8 @@ func ciBaseline(s *suites.Suite) ([]reports.Record, error) {
 // and the Markdown summary (also to $GITHUB_STEP_SUMMARY when set), prints
 // GitHub annotations under GitHub Actions, and returns errRegression when
 // the gate trips.
-func runGate(stdout, stderr io.Writer, dir, junitPath string, s *suites.Suite, jobs []suites.Job, base []reports.Record, recs []reports.Record, started time.Time) error {
+// gateResult compares the run's records with the baseline.
+func gateResult(s *suites.Suite, jobs []suites.Job, base []reports.Record, recs []reports.Record) *gate.Result {
 	planned := map[string]bool{}
 	for _, j := range jobs {
 		planned[j.ID] = true
@@ -90,6 +91,13 @@ func runGate(stdout, stderr io.Writer, dir, junitPath string, s *suites.Suite, j
 	if len(base) > 0 && base[0].Run.ConfigHash != "" && base[0].Run.ConfigHash != s.Hash {
 		res.Notes = append(res.Notes, fmt.Sprintf("the suite changed since the baseline was recorded (config %s, now %s)", base[0].Run.ConfigHash, s.Hash))
 	}
+	return res
+}
+
+// runGate writes the gate's outcome res: JUnit XML, the Markdown summary
+// (also to $GITHUB_STEP_SUMMARY when set), annotations under GitHub
+// Actions, lines on stderr; a regression is the returned error.
+func runGate(stdout, stderr io.Writer, dir, junitPath string, s *suites.Suite, res *gate.Result, started time.Time) error {
 	if junitPath == "" {
 		junitPath = filepath.Join(dir, junitFile)
 	}

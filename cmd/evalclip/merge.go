@@ -72,7 +72,7 @@ func init() {
 				if *noReport || s == nil {
 					return nil
 				}
-				return renderReport(stdout, stderr, *out, recs, s, *quiet)
+				return renderReport(stdout, stderr, *out, recs, s, *quiet, nil)
 			}
 		},
 	})

@@ -301,6 +301,14 @@ func TestRunCIGate(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "ci-summary.md")); err != nil {
 		t.Error(err)
 	}
+	// the report of the failed gate shows its verdict and every check
+	index, err := os.ReadFile(filepath.Join(out, "index.html"))
+	for _, want := range []string{`<h2>CI gate: <span class="verdict fail">FAIL</span></h2>`, "0 passed, 2 failed, 0 errors, 0 skipped",
+		`<tr><td>zeroshot/model=fake/dataset=d0</td><td class="fail">FAIL</td><td class="fail">acc1</td><td class="num">90.00%</td><td class="num">85.00%</td><td class="num">1.00 pp</td><td class="num">89.00%</td>`} {
+		if err != nil || !strings.Contains(string(index), want) {
+			t.Errorf("index.html lacks %q (%v)", want, err)
+		}
+	}
 
 	// --ci without a [ci] section, and with a baseline of another suite.
 	plain := writeSuite(t, 1, "")

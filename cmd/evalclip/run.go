@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/evalclip/evalclip/reports"
+	"github.com/evalclip/evalclip/reports/gate"
 	"github.com/evalclip/evalclip/suites"
 	"github.com/evalclip/evalclip/suites/tasks"
 )
@@ -166,11 +167,15 @@ func runSuite(ctx context.Context, stdout, stderr io.Writer, s *suites.Suite, o 
 	if o.after != nil {
 		err = errors.Join(err, o.after(dir, sum.Records))
 	}
+	var verdict *gate.Result
+	if *o.ci {
+		verdict = gateResult(s, jobs, baseline, sum.Records)
+	}
 	if !*o.noReport {
-		err = errors.Join(err, renderReport(stdout, stderr, dir, sum.Records, s, *o.quiet))
+		err = errors.Join(err, renderReport(stdout, stderr, dir, sum.Records, s, *o.quiet, verdict))
 	}
 	if *o.ci {
-		err = errors.Join(err, runGate(stdout, stderr, dir, *o.junit, s, jobs, baseline, sum.Records, started))
+		err = errors.Join(err, runGate(stdout, stderr, dir, *o.junit, s, verdict, started))
 	}
 	return err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/evalclip/evalclip/internal/atomicfile"
 	"github.com/evalclip/evalclip/reports"
+	"github.com/evalclip/evalclip/reports/gate"
 	"github.com/evalclip/evalclip/reports/plots"
 	"github.com/evalclip/evalclip/reports/tables"
 )
@@ -58,6 +59,9 @@ type Options struct {
 	// Sources are the results files the records came from (listed in
 	// index.html, relative to Dir when possible).
 	Sources []string
+	// Gate, when set (evalclip run --ci), is shown near the top of
+	// index.html: the verdict and every check.
+	Gate *gate.Result
 }
 
 // Output lists what Render wrote.
@@ -194,6 +198,8 @@ th{border-bottom:2px solid #888}
 .num{text-align:right;font-variant-numeric:tabular-nums}
 .caption{color:#555;font-size:.9em}
 .note{color:#8a4b00}
+.verdict{padding:0 .4em;border-radius:3px;color:#fff}.verdict.pass{background:#1a7f37}.verdict.fail{background:#cf222e}
+td.fail,td.error{color:#cf222e;font-weight:600}td.pass{color:#1a7f37}
 figure{display:inline-block;margin:0 1em 1.5em 0;vertical-align:top}
 figure img{max-width:100%;border:1px solid #eee}
 dl.run{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}
@@ -259,6 +265,11 @@ func writeIndex(w io.Writer, recs []reports.Record, tbls []*tables.Table, figs [
 			b.WriteString("<li><a href=\"#plots\">Plots</a></li>\n")
 		}
 		b.WriteString("</ul></nav>\n")
+	}
+	if opt.Gate != nil {
+		if err := opt.Gate.WriteHTML(&b); err != nil {
+			return err
+		}
 	}
 	if len(out.Notes) > 0 {
 		b.WriteString("<section id=\"notes\">\n<h2>Notes</h2>\n<ul>\n")
