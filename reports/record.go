@@ -111,6 +111,18 @@ const (
 // sparse ExtraConfusionSparse is stored instead.
 const MaxDenseConfusion = 1000
 
+// ParamThroughputCached marks a record whose image features came from the
+// feature cache (bool): its throughput is the one measured by the run that
+// computed them, kept for reference, and the CI gate treats it as not
+// measured.
+const ParamThroughputCached = "throughput_cached"
+
+// ThroughputCached reports whether r's throughput is a cached run's.
+func (r *Record) ThroughputCached() bool {
+	b, _ := r.Params[ParamThroughputCached].(bool)
+	return b
+}
+
 // Throughput names.
 const (
 	ThroughputImagesPerS      = "images_per_s"       // whole task, images per second

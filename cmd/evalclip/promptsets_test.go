@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,5 +60,38 @@ func TestTwoPromptSets(t *testing.T) {
 	_, stderr, code = cli(t, "run", "--out", filepath.Join(dir, "o2"), twice)
 	if code != 2 || !strings.Contains(stderr, "tasks[1]: plans job zeroshot/model=tinyclip-digits/dataset=digits, as tasks[0] does") {
 		t.Errorf("twice: %d %s", code, stderr)
+	}
+}
+
+// TestCachedThroughput: a second run reads the first run's features from
+// the cache; its record carries the first run's rates marked as cached,
+// the throughput table says so, and a throughput gate does not fail on it.
+func TestCachedThroughput(t *testing.T) {
+	requireORT(t)
+	abs, _ := filepath.Abs(filepath.Join("..", ".."))
+	data, _ := os.ReadFile(filepath.Join(abs, "configs", "quickstart.toml"))
+	dir := t.TempDir()
+	suite := strings.ReplaceAll(string(data), `"../`, `"`+abs+`/`)
+	suite = strings.Replace(suite, "[runtime]\n", "[runtime]\ncache_dir = \""+filepath.Join(dir, "cache")+"\"\n", 1)
+	p := filepath.Join(dir, "q.toml")
+	os.WriteFile(p, []byte(suite), 0o644)
+	first := filepath.Join(dir, "first")
+	if _, stderr, code := cli(t, "run", "-q", "--no-report", "--out", first, p); code != 0 {
+		t.Fatal(stderr)
+	}
+	base, _ := reports.ReadResults(filepath.Join(first, "results.json"))
+	os.WriteFile(p, []byte(suite+fmt.Sprintf("\n[ci]\nbaseline = %q\ntolerance = { acc1 = 0.001, images_per_s = 0.05 }\n", filepath.Join(first, "results.json"))), 0o644)
+	second := filepath.Join(dir, "second")
+	_, stderr, code := cli(t, "run", "-q", "--ci", "--out", second, p)
+	recs, _ := reports.ReadResults(filepath.Join(second, "results.json"))
+	if code != 0 || len(recs) != 1 || !recs[0].ThroughputCached() || recs[0].Throughput[reports.ThroughputImagesPerS] != base[0].Throughput[reports.ThroughputImagesPerS] {
+		t.Fatalf("%d %s\n%+v", code, stderr, recs)
+	}
+	if !strings.Contains(stderr, "CI gate: 1 passed, 0 failed") {
+		t.Errorf("gate: %s", stderr)
+	}
+	table, _ := os.ReadFile(filepath.Join(second, "tables", "throughput.csv"))
+	if !strings.Contains(string(table), ",cached\n") {
+		t.Errorf("throughput table:\n%s", table)
 	}
 }

@@ -3,11 +3,16 @@
 package onnx
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/evalclip/evalclip/encoders"
 	"github.com/evalclip/evalclip/encoders/onnxrt"
@@ -120,23 +125,90 @@ func (m *Model) Describe() string {
 		m.name, m.files.Layout, m.files.Vision, m.image.sess.describe(), text, m.image.dim, m.provider, m.lib.Version)
 }
 
-// Fingerprint identifies the tower files (path, size, modification time),
-// the tokenizer and the preprocessing.
+// Fingerprint identifies what the model's features depend on: the
+// content (SHA-256) of every file the towers read (ONNX files, their
+// external data, tokenizer, preprocessing config), the preprocessing, the
+// text input, and the ONNX Runtime release and execution provider that
+// run them. A file's hash is taken once per process (a Hub file's from its
+// blob name, which is its SHA-256).
 func (m *Model) Fingerprint() string {
 	var b strings.Builder
-	for _, p := range []string{m.files.Vision, m.files.Text, m.files.Tokenizer, m.files.Preprocess} {
+	files := []string{m.files.Vision, m.files.Text, m.files.Tokenizer, m.files.Preprocess, m.files.Config}
+	for _, onnxFile := range []string{m.files.Vision, m.files.Text} {
+		if onnxFile == "" {
+			continue
+		}
+		if ext, err := ExternalData(onnxFile); err == nil {
+			for _, e := range ext {
+				files = append(files, filepath.Join(filepath.Dir(onnxFile), filepath.FromSlash(e)))
+			}
+		}
+	}
+	for _, p := range files {
 		if p == "" {
 			continue
 		}
-		if fi, err := os.Stat(p); err == nil {
-			fmt.Fprintf(&b, "%s:%d:%d;", p, fi.Size(), fi.ModTime().UnixNano())
-		}
+		fmt.Fprintf(&b, "%s=%s;", filepath.Base(p), fileHash(p))
 	}
 	fmt.Fprintf(&b, "pre=%+v", m.image.pre)
 	if m.text != nil {
 		fmt.Fprintf(&b, ";text=%s", m.text.input.Describe())
 	}
+	fmt.Fprintf(&b, ";ort=%s;provider=%s", m.lib.Version, m.provider)
 	return b.String()
+}
+
+var (
+	hashMu sync.Mutex
+	hashes = map[string]string{}
+)
+
+// fileHash is the SHA-256 of a file's content, memoised by path, size
+// and modification time; "missing" when it cannot be read. A file in the
+// Hugging Face cache links to blobs/<sha256>: that name is its hash.
+func fileHash(p string) string {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return "missing"
+	}
+	memo := fmt.Sprintf("%s:%d:%d", p, fi.Size(), fi.ModTime().UnixNano())
+	hashMu.Lock()
+	h, ok := hashes[memo]
+	hashMu.Unlock()
+	if ok {
+		return h
+	}
+	if t, err := filepath.EvalSymlinks(p); err == nil && filepath.Base(filepath.Dir(t)) == "blobs" && isHex64(filepath.Base(t)) {
+		h = filepath.Base(t)
+	} else {
+		f, err := os.Open(p)
+		if err != nil {
+			return "missing"
+		}
+		sum := sha256.New()
+		_, err = io.Copy(sum, f)
+		f.Close()
+		if err != nil {
+			return "unreadable"
+		}
+		h = hex.EncodeToString(sum.Sum(nil))
+	}
+	hashMu.Lock()
+	hashes[memo] = h
+	hashMu.Unlock()
+	return h
+}
+
+func isHex64(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // Close releases the sessions.

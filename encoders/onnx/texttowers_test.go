@@ -148,3 +148,54 @@ func TestGraphInputsMatchRuntime(t *testing.T) {
 		t.Fatalf("only %d models found under %s", len(files), root)
 	}
 }
+
+// TestFingerprintContents: the feature-cache fingerprint follows the
+// files' contents (not their names or times alone) and names the ONNX
+// Runtime release and provider.
+func TestFingerprintContents(t *testing.T) {
+	requireORT(t)
+	dir := t.TempDir()
+	src := filepath.Join(root, "tinyclip-digits")
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755)
+		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func() string {
+		m, err := Open(encoders.Spec{Name: "t", Path: dir}, encoders.Runtime{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		return m.Fingerprint()
+	}
+	a := open()
+	lib, _ := onnxrt.Loaded()
+	if !strings.Contains(a, ";ort="+lib.Version+";provider=cpu") || !strings.Contains(a, "model.onnx=") {
+		t.Fatalf("fingerprint %s", a)
+	}
+	orig, _ := Open(encoders.Spec{Name: "t", Path: src}, encoders.Runtime{})
+	defer orig.Close()
+	if b := orig.Fingerprint(); b != a {
+		t.Errorf("same files elsewhere: %s\nvs %s", b, a)
+	}
+	cfg := filepath.Join(dir, "open_clip_config.json")
+	if _, err := os.Stat(cfg); err != nil {
+		cfg = filepath.Join(dir, "config.json")
+	}
+	data, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(data, ' '), 0o644)
+	if b := open(); b == a {
+		t.Errorf("a changed %s left the fingerprint as it was", cfg)
+	}
+}

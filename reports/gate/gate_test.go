@@ -138,3 +138,39 @@ func TestGateNullBaseline(t *testing.T) {
 		t.Fatalf("case %+v", c)
 	}
 }
+
+// TestGateCachedThroughput: a rate from the feature cache is "not
+// measured" by rule, on either side: the accuracy is still gated, the
+// rate neither passes nor fails.
+func TestGateCachedThroughput(t *testing.T) {
+	rec := func(acc, ips float64, cached bool) reports.Record {
+		r := reports.Record{Task: reports.TaskZeroShot, Model: "m", Dataset: "d", Split: "test", Metrics: reports.Metrics{reports.MetricAcc1: acc},
+			Throughput: reports.Metrics{reports.ThroughputImagesPerS: ips}, Params: map[string]any{}}
+		if cached {
+			r.Params[reports.ParamThroughputCached] = true
+		}
+		return r
+	}
+	tol := map[string]float64{reports.MetricAcc1: 0.01, reports.ThroughputImagesPerS: 0.1}
+	for _, c := range []struct {
+		base, now reports.Record
+		status    Status
+		msg       string
+	}{
+		{rec(0.9, 100, false), rec(0.9, 50, true), Pass, "images_per_s not measured: the new run's image features came from the cache"},
+		{rec(0.9, 100, true), rec(0.9, 50, false), Pass, "images_per_s not measured: the baseline run's image features came from the cache"},
+		{rec(0.9, 100, false), rec(0.8, 50, true), Fail, "acc1 80.00% < limit 89.00%"},
+		{rec(0.9, 100, false), rec(0.9, 50, false), Fail, "images_per_s 50 < limit 90"},
+	} {
+		res := Run([]reports.Record{c.now}, Config{Suite: "s", Baseline: []reports.Record{c.base}, BaselinePath: "b.json", Tolerance: tol})
+		cs := res.Cases[0]
+		if cs.Status != c.status || !strings.Contains(cs.Message, c.msg) {
+			t.Errorf("%s %q, want %s with %q", cs.Status, cs.Message, c.status, c.msg)
+		}
+	}
+	only := map[string]float64{reports.ThroughputImagesPerS: 0.1}
+	res := Run([]reports.Record{rec(0.9, 50, true)}, Config{Suite: "s", Baseline: []reports.Record{rec(0.9, 100, false)}, BaselinePath: "b.json", Tolerance: only})
+	if cs := res.Cases[0]; cs.Status != Skip || res.Failed() {
+		t.Errorf("throughput-only gate on a cache hit: %s %q", cs.Status, cs.Message)
+	}
+}

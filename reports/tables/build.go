@@ -324,19 +324,23 @@ func Throughput(groups []*reports.Group) *Table {
 				msBatch, batch = Num(1000*tb*conc/rate, 1), Num(tb, 0)
 			}
 		}
+		measured := "this run"
+		if r.ThroughputCached() {
+			measured = "cached" // the run that computed the cached features
+		}
 		rows = append(rows, []Cell{Txt(g.Model), Txt(g.Dataset), Txt(r.Run.Provider), statCell(g, reports.PaperMetric(g.Dataset)),
-			cell(ips, okAll, 1), cell(tower, okTower, 1), msImg, batch, msBatch})
+			cell(ips, okAll, 1), cell(tower, okTower, 1), msImg, batch, msBatch, Txt(measured)})
 	}
 	if len(rows) == 0 {
 		return nil
 	}
 	return &Table{Name: "throughput", Title: "Throughput",
-		Caption: "images/s for the whole zero-shot task (decode, preprocess, encode, score) and for the image tower alone; ms per image from the tower rate; batch is the images per tower request, ms/batch the time of one request (requests may run concurrently).",
+		Caption: "images/s for the whole zero-shot task (decode, preprocess, encode, score) and for the image tower alone; ms per image from the tower rate; batch is the images per tower request, ms/batch the time of one request (requests may run concurrently); measured: this run, or cached (the rates of the run that computed the cached features).",
 		Columns: []Column{{Key: "model", Title: "model"}, {Key: "dataset", Title: "dataset"}, {Key: "provider", Title: "provider"},
 			{Key: "score_pct", Title: "score (%)", Numeric: true},
 			{Key: "images_per_s", Title: "images/s", Numeric: true}, {Key: "tower_images_per_s", Title: "tower images/s", Numeric: true},
 			{Key: "ms_per_image", Title: "ms/image", Numeric: true}, {Key: "batch_size", Title: "batch", Numeric: true},
-			{Key: "ms_per_batch", Title: "ms/batch", Numeric: true}},
+			{Key: "ms_per_batch", Title: "ms/batch", Numeric: true}, {Key: "measured", Title: "measured"}},
 		Rows: rows}
 }
 

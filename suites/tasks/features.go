@@ -17,6 +17,7 @@ import (
 	"github.com/evalclip/evalclip/encoders"
 	"github.com/evalclip/evalclip/encoders/imageproc"
 	"github.com/evalclip/evalclip/internal/atomicfile"
+	"github.com/evalclip/evalclip/internal/buildinfo"
 	"github.com/evalclip/evalclip/internal/limits"
 	"github.com/evalclip/evalclip/internal/npy"
 	"github.com/evalclip/evalclip/reports"
@@ -116,11 +117,35 @@ type cacheMeta struct {
 	TotalSeconds float64 `json:"total_seconds"`
 }
 
+// featureKey names a split's features under a model: the cache format,
+// evalclip's build (version and build tags), the JPEG decoder, the model's
+// fingerprint (file contents, preprocessing, ONNX Runtime release and
+// provider), the data's identity and the limit.
 func featureKey(model encoders.Model, ds datasets.Dataset, d *suites.Dataset, split string) string {
 	h := sha256.New()
 	pre := model.Image().Preprocess()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%+v", cacheVersion, model.Fingerprint(), ds.Identity(), split, ds.Len(), d.Limit, pre)
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%+v", cacheVersion, buildinfo.Version(), buildinfo.Tags(), imageproc.JPEGDecoder(),
+		model.Fingerprint(), ds.Identity(), split, ds.Len(), d.Limit, pre)
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// throughput sets rec's rates from the extraction: measured now, or, for
+// cached features, the rates of the run that computed them, marked as
+// cached (reports.ParamThroughputCached).
+func (f *Features) throughput(rec *reports.Record) {
+	if f.TotalSeconds <= 0 {
+		return
+	}
+	rec.Throughput = reports.Metrics{reports.ThroughputImagesPerS: float64(f.N) / f.TotalSeconds}
+	if f.TowerSeconds > 0 {
+		rec.Throughput[reports.ThroughputTowerImagesPerS] = float64(f.N) / f.TowerSeconds
+	}
+	if f.Cached {
+		if rec.Params == nil {
+			rec.Params = map[string]any{}
+		}
+		rec.Params[reports.ParamThroughputCached] = true
+	}
 }
 
 // ImageFeatures returns the image embeddings of split of dataset d under

@@ -158,12 +158,8 @@ func (r Retrieval) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 		rec.Metrics[reports.RecallMetric(reports.TextRetrieval, k)] = Recall(txt, k)
 	}
 	feats.batchParams(rec.Params, env)
-	if !feats.Cached && feats.TotalSeconds > 0 {
-		rec.Throughput = reports.Metrics{reports.ThroughputImagesPerS: float64(feats.N) / feats.TotalSeconds}
-		if feats.TowerSeconds > 0 {
-			rec.Throughput[reports.ThroughputTowerImagesPerS] = float64(feats.N) / feats.TowerSeconds
-		}
-	}
+	feats.throughput(&rec)
+
 	return []reports.Record{rec}, nil
 }
 

@@ -255,12 +255,7 @@ func (z *ZeroShot) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 		rec.Params["samples_dropped"] = feats.N - n
 	}
 	feats.batchParams(rec.Params, env)
-	if !feats.Cached && feats.TotalSeconds > 0 {
-		rec.Throughput = reports.Metrics{reports.ThroughputImagesPerS: float64(feats.N) / feats.TotalSeconds}
-		if feats.TowerSeconds > 0 {
-			rec.Throughput[reports.ThroughputTowerImagesPerS] = float64(feats.N) / feats.TowerSeconds
-		}
-	}
+	feats.throughput(&rec)
 	if len(feats.Skipped) > 0 {
 		rec.Extra[reports.ExtraSkipped] = describeSkipped(feats.Skipped)
 	}
