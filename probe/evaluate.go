@@ -31,9 +31,25 @@ type Result struct {
 	Model *Model
 	// NTrain, NVal and NTest count the samples used: the sweep fits on
 	// NTrain and scores NVal (given, or carved from train), the final fit
-	// uses NTrain+NVal.
+	// uses NTrain+NVal. With cross-validation NTrain counts every fitting
+	// sample and NVal is 0.
 	NTrain, NVal, NTest int
+	// Selection says how C was chosen: SelectValidation, "K-fold
+	// cross-validation" (Options.CVFolds), or SelectFixed.
+	Selection string
+	// Folds is the number of cross-validation folds (0 without).
+	Folds int
+	// CAtEdge is set when the sweep's C is the grid's smallest or largest
+	// (1e-6 or 1e6): every C scored alike, or the best lies beyond the
+	// grid; the choice says little.
+	CAtEdge bool
 }
+
+// How C was chosen ([Result.Selection]).
+const (
+	SelectValidation = "validation"
+	SelectFixed      = "fixed"
+)
 
 // Evaluate runs the CLIP-paper linear-probe protocol: with opts.C = 0 it
 // sweeps C on val (or, when val has no rows, on a stratified split of
@@ -94,6 +110,29 @@ func Evaluate(ctx context.Context, train, val, test Data, numClasses int, opts O
 	res := &Result{C: opts.C, NTest: test.N}
 	start := time.Now()
 	var warm *Model
+	res.Selection = SelectValidation
+	if opts.C == 0 && opts.CVFolds >= MinCVFolds {
+		fold, folds, err := StratifiedFolds(all.labels(), numClasses, opts.CVFolds, opts.Seed)
+		if err != nil {
+			return nil, err
+		}
+		best, points, err := sweep(cvEval(ctx, all, fold, folds, numClasses), opts)
+		if err != nil {
+			return nil, err
+		}
+		res.C, res.Sweep, res.Folds = best.model.C, points, folds
+		res.Selection = fmt.Sprintf("%d-fold cross-validation", folds)
+		res.CAtEdge = best.exp == sweepMinExp || best.exp == sweepMaxExp
+		res.NTrain, res.NVal = all.n(), 0
+		m, err := fitRows(ctx, all, numClasses, res.C, nil, opts)
+		if err != nil {
+			return nil, err
+		}
+		res.FitSeconds = time.Since(start).Seconds()
+		res.Model = m
+		res.score(m, newRows(test, nil, scales(test)), test.Y, opts.Workers)
+		return res, nil
+	}
 	if opts.C == 0 {
 		if valRows.n() == 0 {
 			tr, va, err := StratifiedSplit(train.Y, numClasses, opts.ValFraction, opts.Seed)
@@ -105,11 +144,15 @@ func Evaluate(ctx context.Context, train, val, test Data, numClasses int, opts O
 			}
 			trainRows, valRows = newRows(train, tr, trainScales), newRows(train, va, trainScales)
 		}
-		best, points, err := sweep(ctx, trainRows, valRows, numClasses, opts)
+		best, points, err := sweep(valEval(ctx, trainRows, valRows, numClasses), opts)
 		if err != nil {
 			return nil, err
 		}
 		res.C, res.Sweep, warm = best.model.C, points, best.model
+		res.CAtEdge = best.exp == sweepMinExp || best.exp == sweepMaxExp
+	}
+	if opts.C != 0 {
+		res.Selection = SelectFixed
 	}
 	res.NTrain, res.NVal = trainRows.n(), valRows.n()
 	m, err := fitRows(ctx, all, numClasses, res.C, warm, opts)

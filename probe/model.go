@@ -34,6 +34,13 @@ type Options struct {
 	ValFraction float64
 	// Seed seeds the validation split.
 	Seed int64
+	// CVFolds, when 2 or more (and C is 0), chooses C by stratified
+	// CVFolds-fold cross-validation over all fitting rows (train and
+	// validation together; fewer folds when a class has fewer samples)
+	// instead of scoring a validation set: what a few-shot probe needs,
+	// whose validation set is a handful of samples. Folds are seeded by
+	// Seed.
+	CVFolds int
 	// Split, when not nil, is the sweep's split of train given as row
 	// indices instead of carved by Evaluate: the sweep fits on rows
 	// Split[0] of train and scores rows Split[1], and the final fit uses

@@ -48,11 +48,34 @@ type SweepPoint struct {
 	Seconds     float64 `json:"fit_s"`
 }
 
-// sweepOutcome is one fitted grid point.
+// sweepOutcome is one fitted grid point: its model (with
+// cross-validation, fold 0's, and every fold's in folds) and its
+// validation (or cross-validation) accuracy.
 type sweepOutcome struct {
 	exp   int
 	model *Model
+	folds []*Model
 	acc   float64
+	// iterations, evaluations and converged sum or join the fits behind it.
+	iterations, evaluations int
+	converged               bool
+}
+
+// valEval returns the sweep's scorer on a validation set: fit on train,
+// score val.
+func valEval(ctx context.Context, train, val rows, numClasses int) func(e int, warm *sweepOutcome, o Options) (*sweepOutcome, error) {
+	yVal := val.labels()
+	return func(e int, warm *sweepOutcome, o Options) (*sweepOutcome, error) {
+		var w *Model
+		if warm != nil {
+			w = warm.model
+		}
+		m, err := fitRows(ctx, train, numClasses, SweepC(e), w, o)
+		if err != nil {
+			return nil, err
+		}
+		return &sweepOutcome{exp: e, model: m, acc: accuracy(m, val, yVal, o.Workers)}, nil
+	}
 }
 
 // better reports whether a beats b: higher validation accuracy, ties to
@@ -64,35 +87,40 @@ func better(a, b *sweepOutcome) bool {
 	return a.exp < b.exp
 }
 
-// sweep runs the CLIP-paper search of C on (train, val) and returns the
-// best grid point and every point tried, in the order tried.
-func sweep(ctx context.Context, train, val rows, numClasses int, opts Options) (*sweepOutcome, []SweepPoint, error) {
-	yVal := val.labels()
+// sweep runs the CLIP-paper search of C with eval scoring each grid
+// point, and returns the best grid point and every point tried, in the
+// order tried.
+func sweep(eval func(e int, warm *sweepOutcome, o Options) (*sweepOutcome, error), opts Options) (*sweepOutcome, []SweepPoint, error) {
 	var points []SweepPoint
 	fitted := map[int]*sweepOutcome{}
-	fitAt := func(e int, warm *Model, o Options) (*sweepOutcome, error) {
+	fitAt := func(e int, warm *sweepOutcome, o Options) (*sweepOutcome, error) {
 		start := time.Now()
-		m, err := fitRows(ctx, train, numClasses, SweepC(e), warm, o)
+		p, err := eval(e, warm, o)
 		if err != nil {
 			return nil, err
 		}
-		acc := accuracy(m, val, yVal, o.Workers)
-		m.FitSeconds = time.Since(start).Seconds()
-		return &sweepOutcome{exp: e, model: m, acc: acc}, nil
+		p.iterations, p.evaluations, p.converged = 0, 0, true
+		fits := p.folds
+		if fits == nil {
+			fits = []*Model{p.model}
+		}
+		for _, m := range fits {
+			p.iterations += m.Iterations
+			p.evaluations += m.Evaluations
+			p.converged = p.converged && m.Converged
+		}
+		p.model.FitSeconds = time.Since(start).Seconds()
+		return p, nil
 	}
 	record := func(p *sweepOutcome) {
 		fitted[p.exp] = p
-		points = append(points, SweepPoint{C: p.model.C, ValAcc1: p.acc, Iterations: p.model.Iterations, Evaluations: p.model.Evaluations, Converged: p.model.Converged, Seconds: p.model.FitSeconds})
+		points = append(points, SweepPoint{C: p.model.C, ValAcc1: p.acc, Iterations: p.iterations, Evaluations: p.evaluations, Converged: p.converged, Seconds: p.model.FitSeconds})
 	}
 
 	// Coarse grid, ascending C, each fit warm-started from the previous.
 	var best, prev *sweepOutcome
 	for _, e := range SweepGrid() {
-		var warm *Model
-		if prev != nil {
-			warm = prev.model
-		}
-		p, err := fitAt(e, warm, opts)
+		p, err := fitAt(e, prev, opts)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -119,12 +147,12 @@ func sweep(ctx context.Context, train, val rows, numClasses int, opts Options) (
 			sub.Workers = max(workers/max(len(todo), 1), 1)
 			var g panics.Group
 			for i, e := range todo {
-				g.Go(func() { out[i], errs[i] = fitAt(e, best.model, sub) })
+				g.Go(func() { out[i], errs[i] = fitAt(e, best, sub) })
 			}
 			g.Wait()
 		} else {
 			for i, e := range todo {
-				out[i], errs[i] = fitAt(e, best.model, opts)
+				out[i], errs[i] = fitAt(e, best, opts)
 			}
 		}
 		for i := range todo {

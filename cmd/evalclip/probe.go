@@ -38,6 +38,7 @@ func init() {
 			maxIter := fs.Int("max-iter", probe.DefaultMaxIter, "L-BFGS iteration limit per fit")
 			tol := fs.Float64("tol", probe.DefaultTol, "gradient tolerance (sklearn's tol)")
 			workers := fs.Int("workers", 0, "goroutines for the gradient (0 = all cores)")
+			cvFolds := fs.Int("cv-folds", 0, "choose C by stratified K-fold cross-validation over train (and the validation files) instead of validation accuracy (0 = no; a suite's few-shot probes do so on their own)")
 			numClasses := fs.Int("num-classes", 0, "number of classes (0 = largest label + 1)")
 			model := fs.String("model", "features", "model name for the record (and its benchmark name)")
 			dataset := fs.String("dataset", "", "dataset name for the record (default: the training features' file name)")
@@ -61,7 +62,7 @@ func init() {
 				// (all the training data, one seed) and are checked by the
 				// same code.
 				cfg := &tasks.LinearProbe{Shots: []int{0}, Seeds: []int{int(*seed)}, Normalize: normalize,
-					ValFraction: *valFrac, MaxIter: *maxIter, Tol: *tol}
+					ValFraction: *valFrac, MaxIter: *maxIter, Tol: *tol, CVFolds: *cvFolds}
 				if *c != 0 { // 0 asks for the sweep
 					cfg.C = c
 				}
@@ -126,6 +127,9 @@ func init() {
 				}
 				started := time.Now()
 				opts := cfg.Options(*seed, *workers)
+				if *cvFolds > 0 {
+					opts.CVFolds = *cvFolds
+				}
 				res, err := probe.Evaluate(ctx, train, val, test, k, opts)
 				if err != nil {
 					if errors.Is(err, context.Canceled) {
@@ -164,7 +168,7 @@ func init() {
 }
 
 // probeFlags maps the linear_probe task's keys to the flags that fill them.
-var probeFlags = map[string]string{"c": "--c", "val_fraction": "--val-fraction", "max_iter": "--max-iter", "tol": "--tol", "seeds": "--seed"}
+var probeFlags = map[string]string{"c": "--c", "val_fraction": "--val-fraction", "max_iter": "--max-iter", "tol": "--tol", "seeds": "--seed", "cv_folds": "--cv-folds"}
 
 // checkTrainClasses fails when a class in [0, k) has no training sample;
 // where(c) says where else the class appears.

@@ -39,7 +39,10 @@ var coreWarning sync.Once
 // min(k, 4) samples per class drawn from it), else a stratified split of
 // the training split (for k > 0, min(k, 4) per class from the training
 // samples the k-shot draw left; for k = 0, the task's val_fraction, default
-// 0.2). The evaluated split is never used for fitting or choosing C.
+// 0.2). When that leaves fewer than MinValPerClass validation samples per
+// class (every few-shot probe), C is chosen by stratified cv_folds-fold
+// cross-validation over the training and validation samples together
+// instead. The evaluated split is never used for fitting or choosing C.
 type LinearProbe struct {
 	// Shots per class; 0 = all training data.
 	Shots []int `toml:"shots"`
@@ -56,7 +59,20 @@ type LinearProbe struct {
 	// gradient tolerance (default 1e-4): scikit-learn's max_iter and tol.
 	MaxIter int     `toml:"max_iter"`
 	Tol     float64 `toml:"tol"`
+	// CVFolds is the fold count of the cross-validation that chooses C
+	// when the validation data is tiny (fewer than MinValPerClass samples
+	// per class: every few-shot probe); 0 means 5, -1 always scores the
+	// validation data.
+	CVFolds int `toml:"cv_folds"`
 }
+
+// MinValPerClass is the validation samples per class below which C is
+// chosen by cross-validation over the fitting samples: on 1-4 samples
+// per class every C tends to score alike and the grid's edge wins.
+const MinValPerClass = 5
+
+// DefaultCVFolds is cv_folds' default.
+const DefaultCVFolds = 5
 
 // Splits are the evaluated, training and (when set) validation splits:
 // what a Hub dataset must bring for a probe.
@@ -94,6 +110,9 @@ func (lp *LinearProbe) Validate(c *suites.Check) {
 	}
 	c.Counts("shots", "shots", lp.Shots)
 	c.Counts("seeds", "seed", lp.Seeds)
+	if lp.CVFolds < -1 || lp.CVFolds == 1 || lp.CVFolds > 100 {
+		c.Addf("cv_folds", "must be 2 to 100, 0 (default %d) or -1 (no cross-validation), got %d", DefaultCVFolds, lp.CVFolds)
+	}
 	if lp.ValFraction < 0 || lp.ValFraction >= 1 || math.IsNaN(lp.ValFraction) {
 		c.Addf("val_fraction", "must be in [0, 1), got %v", lp.ValFraction)
 	}
@@ -149,6 +168,13 @@ func (lp *LinearProbe) Record(res *probe.Result, cls *Classification, opts probe
 		"sweep":                res.Sweep,
 		"swept":                opts.C == 0,
 		"blas":                 kblas.Backend(),
+		"c_selection":          res.Selection,
+	}
+	if res.Folds > 0 {
+		params["cv_folds"] = res.Folds
+	}
+	if res.CAtEdge {
+		params["c_at_grid_edge"] = true
 	}
 	if res.Model != nil {
 		params["iterations"] = res.Model.Iterations
@@ -159,6 +185,17 @@ func (lp *LinearProbe) Record(res *probe.Result, cls *Classification, opts probe
 		params["sweep"] = []probe.SweepPoint{}
 	}
 	return reports.Record{Metrics: cls.Metrics, NSamples: res.NTest, Params: params, Extra: cls.Extra}
+}
+
+// folds is the cross-validation fold count to use (0: none).
+func (lp *LinearProbe) folds() int {
+	switch {
+	case lp.CVFolds < 0:
+		return 0
+	case lp.CVFolds == 0:
+		return DefaultCVFolds
+	}
+	return lp.CVFolds
 }
 
 // of returns the options of job's task, or lp when the job carries none
@@ -262,6 +299,13 @@ func (lp LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job)
 	testData := toData(test, nil)
 	opts := t.Options(seed, env.Suite.Runtime.Threads)
 	opts.Split = split
+	nVal := valData.N
+	if split != nil {
+		nVal = len(split[1])
+	}
+	if folds := t.folds(); opts.C == 0 && folds > 0 && nVal < MinValPerClass*numClasses {
+		opts.CVFolds = folds // a handful of validation samples: cross-validate instead
+	}
 	res, err := probe.Evaluate(ctx, trainData, valData, testData, numClasses, opts)
 	if err != nil {
 		return nil, fmt.Errorf("model %s, dataset %s, k=%d, seed %d: %w", job.Model.Name, d.Name, job.K, job.Seed, err)
@@ -272,6 +316,10 @@ func (lp LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job)
 		return nil, err
 	}
 	rec := t.Record(res, cls, opts, valSource)
+	if res.CAtEdge && env.Log != nil {
+		fmt.Fprintf(env.Log, "warning: %s: C = %g is the sweep grid's edge (%s): every C scored alike or the best lies beyond 1e-6..1e6; the choice says little\n",
+			job.ID, res.C, res.Selection)
+	}
 	rec.DurationS = time.Since(start).Seconds()
 	rec.Params["features_cached"] = train.Cached && test.Cached
 	if job.Model.Supervised {

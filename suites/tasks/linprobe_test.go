@@ -32,9 +32,12 @@ func TestLinearProbeTinyModel(t *testing.T) {
 		if r.NSamples != 602 || r.Params[reports.ParamC].(float64) <= 0 || len(r.Extra[reports.ExtraCorrect].(string)) != 602 {
 			t.Errorf("%s: record %+v", jobs[i].ID, r.Params)
 		}
-		wantTrain := map[int]int{1: 10, 4: 40}[jobs[i].K]
-		if jobs[i].K > 0 && r.Params["n_train"] != wantTrain {
-			t.Errorf("%s: n_train %v, want %d", jobs[i].ID, r.Params["n_train"], wantTrain)
+		// few-shot: k shots and min(k, 4) validation shots per class, C
+		// cross-validated over both (2 folds for 1+1, 5 for 4+4)
+		wantTrain := map[int]int{1: 20, 4: 80}[jobs[i].K]
+		wantSel := map[int]string{0: "validation", 1: "2-fold cross-validation", 4: "5-fold cross-validation"}[jobs[i].K]
+		if jobs[i].K > 0 && (r.Params["n_train"] != wantTrain || r.Params["n_val"] != 0) || r.Params["c_selection"] != wantSel {
+			t.Errorf("%s: n_train %v n_val %v (want %d, 0), %v (want %s)", jobs[i].ID, r.Params["n_train"], r.Params["n_val"], wantTrain, r.Params["c_selection"], wantSel)
 		}
 	}
 	full := acc["linear_probe/model=tiny/dataset=digits/k=0/seed=0"]
