@@ -121,9 +121,13 @@ func ReadCLIPBenchmark(path string, data []byte) (Record, error) {
 	if err := json.Unmarshal(raw["metrics"], &metrics); err != nil || metrics == nil {
 		return Record{}, fmt.Errorf("%s: \"metrics\" is %.40s, want an object of metric values", path, string(raw["metrics"]))
 	}
+	tag := f.pretrained
+	if tag == f.model {
+		tag = "" // evalclip's export of a model without a known tag
+	}
 	r := Record{Task: task, Model: JoinModelName(f.model, f.pretrained), Dataset: strings.TrimPrefix(f.dataset, "wds/"), Split: "test",
 		Metrics: Metrics{}, Params: map[string]any{ParamCBDataset: f.dataset},
-		Run: RunInfo{OpenCLIP: f.model, Pretrained: f.pretrained, Language: f.language, Imported: FormatCLIPBenchmark}}
+		Run: RunInfo{OpenCLIP: f.model, Pretrained: tag, Language: f.language, Imported: FormatCLIPBenchmark}}
 	names := make([]string, 0, len(metrics))
 	for k := range metrics {
 		names = append(names, k)

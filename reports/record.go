@@ -60,6 +60,14 @@ const (
 // record key's "prompts" dimension, so one report holds both.
 const ParamPromptsLabel = "prompts_label"
 
+// Params the runner stamps on records whose comparability with published
+// numbers they decide: the backend when it is not ONNX Runtime ("fake")
+// and the dataset's sample limit when one is set.
+const (
+	ParamBackend = "backend"
+	ParamLimit   = "limit"
+)
+
 // Linear-probe params keys.
 const (
 	ParamC         = "C"         // chosen inverse regularisation strength

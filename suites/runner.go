@@ -280,14 +280,23 @@ func (r *Runner) stamp(rec *reports.Record, job *Job, info reports.RunInfo) {
 	if lib, ok := onnxrt.Loaded(); ok {
 		rec.Run.ONNXRuntime = lib.Version
 	}
-	if job.Model != nil {
-		rec.Run.ModelSource = job.Model.Source
-		if src := job.Model.Source; src != nil {
+	if m := job.Model; m != nil {
+		rec.Run.ModelSource = m.Source
+		if src := m.Source; src != nil {
 			rec.Run.OpenCLIP, rec.Run.Pretrained = src.OpenCLIP, src.Pretrained
 		}
+		if m.OpenCLIP != "" || m.Pretrained != "" {
+			rec.Run.OpenCLIP, rec.Run.Pretrained = m.OpenCLIP, m.Pretrained
+		}
+		if m.Backend != "" && m.Backend != "onnx" {
+			setParam(rec, reports.ParamBackend, string(m.Backend))
+		}
 	}
-	if job.Dataset != nil {
-		rec.Run.DatasetSource = job.Dataset.Source
+	if d := job.Dataset; d != nil {
+		rec.Run.DatasetSource = d.Source
+		if d.Limit > 0 {
+			setParam(rec, reports.ParamLimit, d.Limit)
+		}
 	}
 	if lang := rec.ParamString("language"); lang != "" {
 		rec.Run.Language = lang
@@ -369,4 +378,12 @@ func resolveCount(n int) int {
 		return runtime.NumCPU()
 	}
 	return n
+}
+
+// setParam sets a record param, making the map when needed.
+func setParam(rec *reports.Record, key string, v any) {
+	if rec.Params == nil {
+		rec.Params = map[string]any{}
+	}
+	rec.Params[key] = v
 }

@@ -59,6 +59,12 @@ type Model struct {
 	Name string `toml:"name"`
 	// Backend is onnx (default) or fake.
 	Backend Backend `toml:"backend"`
+	// OpenCLIP and Pretrained name the model as open_clip does ("ViT-B-32",
+	// "openai"): its identity, which published numbers are matched on. A
+	// model pulled from an immich Hub repository has them from the
+	// repository's name; the suite's win.
+	OpenCLIP   string `toml:"open_clip"`
+	Pretrained string `toml:"pretrained"`
 	// Path is a folder whose layout is detected (open_clip/immich split,
 	// Hugging Face split, combined model.onnx) or a single .onnx file.
 	Path string `toml:"path"`

@@ -112,10 +112,20 @@ func ZeroShot(groups []*reports.Group) *Table {
 		t.Rows = append(t.Rows, row)
 		prow, found, name := []Cell{{}}, false, ""
 		for _, d := range datasets {
-			if e, ok := baselines.Find(baselines.Paper(), m, d, baselines.ZeroShot); ok {
+			g := cell[[2]string{m, d}]
+			if g == nil {
+				prow = append(prow, Txt(TextNoBaseline))
+				continue
+			}
+			e, ok, why := baselines.Published(g, baselines.Paper(), baselines.ZeroShot)
+			switch {
+			case ok && why == "":
 				prow = append(prow, Pct(e.Value))
 				found, name = true, e.Model
-			} else {
+			case ok:
+				prow = append(prow, Txt(TextNotComparable))
+				t.Notes = append(t.Notes, notComparable(g, e, why))
+			default:
 				prow = append(prow, Txt(TextNoBaseline))
 			}
 		}
@@ -139,6 +149,24 @@ func ZeroShot(groups []*reports.Group) *Table {
 		t.Rows = append(t.Rows, srow)
 	}
 	return t
+}
+
+// notComparable is the table note of a published number left out.
+func notComparable(g *reports.Group, e baselines.Entry, why string) string {
+	return fmt.Sprintf("%s on %s: not compared with %s: %s", g.Model, g.Dataset, e.Label(), why)
+}
+
+// publishedCells returns g's published value in entries and the
+// difference to it when the two can be compared ([baselines.Published]);
+// "not comparable" (and a note on t saying why) when they cannot; "no
+// baseline" when there is none.
+func publishedCells(t *Table, g *reports.Group, st reports.Stat, entries []baselines.Entry, protocol string) []Cell {
+	e, ok, why := baselines.Published(g, entries, protocol)
+	if ok && why != "" {
+		t.Notes = append(t.Notes, notComparable(g, e, why))
+		return []Cell{Txt(TextNotComparable), Txt(TextMissing)}
+	}
+	return baselineCells(st, e, ok)
 }
 
 // baselineCells returns a published value and the difference to it, or
@@ -176,10 +204,8 @@ func ZeroShotDetail(groups []*reports.Group) *Table {
 		row := []Cell{Txt(g.Model), Txt(g.Dataset), Txt(g.Split), Num(float64(g.Records[0].NSamples), 0),
 			Txt(reports.MetricTitle(metric)), statCell(g, metric),
 			statCell(g, reports.MetricAcc1), statCell(g, reports.MetricAcc5), statCell(g, reports.MetricMeanPerClassRecall)}
-		e, ok := baselines.Find(baselines.Paper(), g.Model, g.Dataset, baselines.ZeroShot)
-		row = append(row, baselineCells(st, e, ok)...)
-		e, ok = baselines.Find(baselines.OpenCLIP(), g.Model, g.Dataset, baselines.ZeroShot)
-		row = append(row, baselineCells(st, e, ok)...)
+		row = append(row, publishedCells(t, g, st, baselines.Paper(), baselines.ZeroShot)...)
+		row = append(row, publishedCells(t, g, st, baselines.OpenCLIP(), baselines.ZeroShot)...)
 		t.Rows = append(t.Rows, row)
 	}
 	return t
@@ -237,8 +263,7 @@ func FewShot(groups []*reports.Group) *Table {
 		row := []Cell{Txt(g.Model), Txt(kind), Txt(g.Dataset), Txt(Shots(g.K)), Num(float64(len(g.Records)), 0),
 			Txt(reports.MetricTitle(metric)), statCell(g, metric), statCell(g, reports.MetricAcc1), statCell(g, reports.MetricAcc5), Txt(cText)}
 		if g.K == 0 {
-			e, ok := baselines.Find(baselines.Paper(), g.Model, g.Dataset, baselines.LinearProbe)
-			row = append(row, baselineCells(g.Stat(metric), e, ok)...)
+			row = append(row, publishedCells(t, g, g.Stat(metric), baselines.Paper(), baselines.LinearProbe)...)
 		} else {
 			row = append(row, Txt(TextMissing), Txt(TextMissing))
 		}

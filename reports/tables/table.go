@@ -44,6 +44,9 @@ const (
 	TextMissing    = "–"
 	TextNaN        = "NaN"
 	TextNoBaseline = "no baseline"
+	// TextNotComparable marks a published number left out because the
+	// measurement is not the one it reports (the table's notes say why).
+	TextNotComparable = "not comparable"
 )
 
 // Txt is a text cell.
