@@ -45,24 +45,34 @@ func splitDir(format, root, split string) (string, error) {
 	return "", fmt.Errorf("%s: %s has no split folders (train/, val/, test/), so it is a single evaluation split; split %q does not exist (give the linear probe a separate training folder)", format, root, split)
 }
 
-// classFolders lists dir/<class>/**/<image>.
-func classFolders(format, root, dir string) (*fileDataset, error) {
+// classNames lists dir's class folders in label order.
+func classNames(format, dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", format, err)
 	}
-	d := &fileDataset{format: format, root: root}
+	var classes []string
 	for _, e := range entries {
 		if isClassDir(dir, e) {
-			d.classes = append(d.classes, e.Name())
+			classes = append(classes, e.Name())
 		}
 	}
-	if len(d.classes) == 0 {
+	if len(classes) == 0 {
 		return nil, fmt.Errorf("%s: %s has no class folders", format, dir)
 	}
-	if err := sortClasses(d.classes); err != nil {
+	if err := sortClasses(classes); err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", format, dir, err)
 	}
+	return classes, nil
+}
+
+// classFolders lists dir/<class>/**/<image>.
+func classFolders(format, root, dir string) (*fileDataset, error) {
+	classes, err := classNames(format, dir)
+	if err != nil {
+		return nil, err
+	}
+	d := &fileDataset{format: format, root: root, classes: classes}
 	for label, class := range d.classes {
 		files, err := walkImages(filepath.Join(dir, class))
 		if err != nil {

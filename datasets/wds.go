@@ -42,20 +42,11 @@ func openWDS(root, split string) (Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	classesPath := filepath.Join(root, "classnames.txt")
-	lines, err := readLines(classesPath)
+	classes, err := wdsClasses(root, split)
 	if err != nil {
-		return nil, fmt.Errorf("wds: class names: %w", err)
+		return nil, err
 	}
-	d := &wdsDataset{root: root}
-	for _, l := range lines {
-		if l = strings.TrimSpace(l); l != "" {
-			d.classes = append(d.classes, l)
-		}
-	}
-	if len(d.classes) == 0 {
-		return nil, fmt.Errorf("wds: %s lists no classes", classesPath)
-	}
+	d := &wdsDataset{root: root, classes: classes}
 	// The shards' own templates pass the checks of a suite's templates
 	// file: present but empty, or a template without {c}, is an error.
 	if t, err := prompts.ReadTemplates(filepath.Join(root, "zeroshot_classification_templates.txt")); err == nil {

@@ -145,6 +145,26 @@ func CheckRuntime(backend string, rt Runtime) error {
 	return nil
 }
 
+// ModelChecker is implemented by backends that can check a model's files
+// without loading it (its layout is recognised, its towers and tokenizer
+// exist, its preprocessing config reads), so that evalclip validate finds
+// a broken model before a run.
+type ModelChecker interface {
+	CheckModel(spec Spec) error
+}
+
+// CheckModel asks the named backend whether spec's files make a model it
+// can open; backends that cannot tell pass.
+func CheckModel(backend string, spec Spec) error {
+	mu.RLock()
+	b, ok := backends[backend]
+	mu.RUnlock()
+	if c, is := b.(ModelChecker); ok && is {
+		return c.CheckModel(spec)
+	}
+	return nil
+}
+
 var (
 	mu       sync.RWMutex
 	backends = map[string]Backend{}

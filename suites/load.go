@@ -23,15 +23,86 @@ import (
 )
 
 // Open loads a suite file and validates it: the usual entry point.
+//
+// Every problem is reported at once: type errors and unknown keys found
+// while decoding, then the checks of Validate on what did decode.
 func Open(path string) (*Suite, error) {
 	s, err := Load(path)
-	if err != nil {
+	if s == nil {
 		return nil, err
 	}
-	if err := s.Validate(); err != nil {
+	if err := mergeProblems(err, s.Validate()); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// OpenBytes is Open for suite TOML held in memory (evalclip eval's); path
+// names it in errors and anchors relative paths.
+func OpenBytes(path string, data []byte) (*Suite, error) {
+	s, err := Parse(path, data)
+	if s == nil {
+		return nil, err
+	}
+	if err := mergeProblems(err, s.Validate()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// mergeProblems joins decoding and validation problems, in file order,
+// leaving out a validation problem at a key decoding already reported
+// (a key whose value had the wrong type is also "missing").
+func mergeProblems(decoding, validation error) error {
+	var all []*ConfigError
+	var other []error
+	seen := map[string]bool{}
+	add := func(err error, dedupe bool) {
+		for _, e := range flatten(err) {
+			var ce *ConfigError
+			if !errors.As(e, &ce) {
+				other = append(other, e)
+				continue
+			}
+			if dedupe && ce.Key != "" && seen[ce.Key] {
+				continue
+			}
+			seen[ce.Key] = true
+			all = append(all, ce)
+		}
+	}
+	add(decoding, false)
+	add(validation, true)
+	if len(all)+len(other) == 0 {
+		return nil
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i].Line, all[j].Line
+		if a == 0 || b == 0 {
+			return a != 0 && b == 0 // located problems first
+		}
+		return a < b
+	})
+	errs := make([]error, 0, len(all)+len(other))
+	for _, e := range all {
+		errs = append(errs, e)
+	}
+	return errors.Join(append(errs, other...)...)
+}
+
+// flatten lists the errors an errors.Join holds (err itself otherwise).
+func flatten(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }
 
 // OpenSchema loads and validates a suite without touching the file system
@@ -44,10 +115,10 @@ func OpenSchema(path string) (*Suite, error) {
 		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read suite: %v", err)}
 	}
 	s, err := parse(path, data, true)
-	if err != nil {
+	if s == nil {
 		return nil, err
 	}
-	if err := s.Validate(); err != nil {
+	if err := mergeProblems(err, s.Validate()); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -141,28 +212,16 @@ func parse(path string, data []byte, schemaOnly bool) (*Suite, error) {
 	if err := checkNesting(path, data); err != nil {
 		return nil, err
 	}
-	s := &Suite{Path: path, Dir: dir, keys: scanKeys(data), schemaOnly: schemaOnly}
-	doc := document{Suite: s}
-	md, err := toml.Decode(string(data), &doc)
+	// Syntax first: a document that does not parse stops here.
+	var values map[string]any
+	if _, err := toml.Decode(string(data), &values); err != nil {
+		return nil, (&Suite{Path: path, keys: scanKeys(data)}).decodeError(err)
+	}
+	s, md, decodeErrs, err := decodeAll(path, dir, data, schemaOnly)
 	if err != nil {
-		return nil, s.decodeError(err)
+		return nil, err
 	}
-	// Each [[tasks]] table: the common keys, then the kind's own keys
-	// into its options.
-	for _, prim := range doc.Tasks {
-		var t Task
-		if err := md.PrimitiveDecode(prim, &t); err != nil {
-			return nil, s.decodeError(err)
-		}
-		if k, ok := LookupKind(t.Type); ok {
-			t.Config = k.NewConfig()
-			if err := md.PrimitiveDecode(prim, t.Config); err != nil {
-				return nil, s.decodeError(err)
-			}
-		}
-		s.Tasks = append(s.Tasks, t)
-	}
-	p := &problems{s: s}
+	p := &problems{s: s, errs: decodeErrs}
 	undecoded := md.Undecoded()
 	isUndecoded := map[string]bool{}
 	for _, k := range undecoded {
@@ -174,23 +233,103 @@ func parse(path string, data []byte, schemaOnly bool) (*Suite, error) {
 		}
 		s.unknownKey(p, k)
 	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	var values map[string]any
-	if _, err := toml.Decode(string(data), &values); err != nil {
-		return nil, s.decodeError(err) // decoded into the schema already: unreachable
-	}
 	checkFinite(p, "", values)
-	if err := p.err(); err != nil {
-		return nil, err
-	}
 	s.applyDefaults()
 	s.Hash = hashValues(values)
 	if err := s.resolvePaths(); err != nil {
 		return nil, err
 	}
-	return s, nil
+	// The suite decoded, some keys aside: it comes back with the problems,
+	// so that Validate can add its own and all are reported at once.
+	return s, p.err()
+}
+
+// maxDecodeProblems bounds the type errors collected from one suite.
+const maxDecodeProblems = 50
+
+// decodeAll decodes the suite into its schema, the [[tasks]] tables each
+// into its kind's options. A value of the wrong type is a problem, not
+// the end: its line is blanked (the rest keeps its line numbers) and the
+// document decoded again, so that every such problem is found in one
+// pass. A value spread over several lines cannot be blanked: decoding stops
+// at its problem.
+func decodeAll(path, dir string, data []byte, schemaOnly bool) (*Suite, toml.MetaData, []error, error) {
+	work := append([]byte(nil), data...)
+	var errs []error
+	for {
+		s := &Suite{Path: path, Dir: dir, keys: scanKeys(data), schemaOnly: schemaOnly}
+		md, task, derr := decodeInto(s, work)
+		if derr == nil {
+			return s, md, errs, nil
+		}
+		ce := s.decodeError(derr).(*ConfigError)
+		if task >= 0 {
+			// The decoder places errors inside a [[tasks]] table on the
+			// last such table: locate the key in table task instead.
+			rest := ce.Key
+			if i := strings.Index(rest, "]."); strings.HasPrefix(rest, "tasks[") && i >= 0 {
+				rest = rest[i+2:]
+			}
+			rest = strings.TrimPrefix(rest, "tasks.")
+			ce.Key = fmt.Sprintf("tasks[%d].%s", task, rest)
+			ce.Line = s.keys.lineOf(ce.Key)
+		}
+		errs = append(errs, ce)
+		if ce.Line < 1 || len(errs) >= maxDecodeProblems {
+			return nil, md, nil, errors.Join(errs...)
+		}
+		next, ok := blankLine(work, ce.Line)
+		var probe map[string]any
+		if !ok || toml.Unmarshal(next, &probe) != nil {
+			return nil, md, nil, errors.Join(errs...) // a multi-line value: stop here
+		}
+		work = next
+	}
+}
+
+// decodeInto decodes data into s and its tasks; task is the index of the
+// [[tasks]] table an error is in (-1 outside them).
+func decodeInto(s *Suite, data []byte) (md toml.MetaData, task int, err error) {
+	doc := document{Suite: s}
+	md, err = toml.Decode(string(data), &doc)
+	if err != nil {
+		return md, -1, err
+	}
+	// Each [[tasks]] table: the common keys, then the kind's own keys
+	// into its options.
+	for i, prim := range doc.Tasks {
+		var t Task
+		if err := md.PrimitiveDecode(prim, &t); err != nil {
+			return md, i, err
+		}
+		if k, ok := LookupKind(t.Type); ok {
+			t.Config = k.NewConfig()
+			if err := md.PrimitiveDecode(prim, t.Config); err != nil {
+				return md, i, err
+			}
+		}
+		s.Tasks = append(s.Tasks, t)
+	}
+	return md, -1, nil
+}
+
+// blankLine returns data with line n (1-based) turned into spaces.
+func blankLine(data []byte, n int) ([]byte, bool) {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if n < 1 || n > len(lines) {
+		return nil, false
+	}
+	out := append([]byte(nil), data...)
+	start := 0
+	for _, l := range lines[:n-1] {
+		start += len(l)
+	}
+	for i := start; i < start+len(lines[n-1]); i++ {
+		if out[i] != '\n' && out[i] != '\r' {
+			out[i] = ' '
+		}
+	}
+	return out, true
 }
 
 // document is what the TOML decoder fills: the suite, with its [[tasks]]
@@ -242,7 +381,17 @@ func (s *Suite) unknownKey(p *problems, k toml.Key) {
 				task = -1
 			}
 			if task >= 0 && task < len(s.Tasks) && s.Tasks[task].Config == nil {
-				continue // no kind to judge by: Validate reports the type
+				// No kind to judge by (Validate reports the type): only a
+				// key no kind has is certainly wrong.
+				if anyTaskKey(k[1]) {
+					continue
+				}
+				msg := "unknown key for every task kind"
+				if best := closest(k[1], allTaskKeys()); best != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", best)
+				}
+				p.errs = append(p.errs, &ConfigError{File: s.Path, Line: w.line, Key: w.path, Msg: msg})
+				continue
 			}
 		}
 		p.errs = append(p.errs, &ConfigError{File: s.Path, Line: w.line, Key: w.path, Msg: s.unknownKeyMsg(k, task)})
@@ -553,3 +702,16 @@ func expandPath(v, base string) (string, error) {
 	}
 	return filepath.Clean(out), nil
 }
+
+// allTaskKeys lists the keys of every task kind and the common ones.
+func allTaskKeys() []string {
+	keys := append([]string(nil), commonTaskKeys...)
+	for _, k := range Kinds() {
+		keys = append(keys, configKeys(k)...)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// anyTaskKey reports whether some task kind (or every task) has key.
+func anyTaskKey(key string) bool { return contains(allTaskKeys(), key) }

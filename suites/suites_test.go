@@ -350,3 +350,50 @@ func FuzzParse(f *testing.F) {
 		suites.Plan(s)
 	})
 }
+
+// TestAllProblemsAtOnce: type errors, bad values, an unknown task type and
+// a key no task kind has are reported together, in file order, each at
+// its line and key; a type error does not also read as a missing key.
+func TestAllProblemsAtOnce(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bad.toml")
+	os.WriteFile(p, []byte(`name = "v"
+[runtime]
+batch_size = "big"
+threads = "all"
+[[models]]
+name = "m"
+backend = "fake"
+resize = "longest"
+[[datasets]]
+name = "d"
+format = "mnist"
+path = "."
+[[tasks]]
+type = "zeroshoot"
+shotz = [1]
+[[tasks]]
+type = "linear_probe"
+shots = "many"
+`), 0o644)
+	_, err := suites.Open(p)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	want := []string{
+		p + `:3: runtime.batch_size: incompatible types`,
+		p + `:4: runtime.threads: incompatible types`,
+		p + `:8: models[0].resize: unknown resize mode "longest"`,
+		p + `:14: tasks[0].type: unknown task type "zeroshoot"`,
+		p + `:15: tasks[0].shotz: unknown key for every task kind (did you mean "shots"?)`,
+		p + `:18: tasks[1].shots: incompatible types`,
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d problems, want %d:\n%s", len(lines), len(want), err)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("problem %d: %q, want %q...", i, lines[i], w)
+		}
+	}
+}

@@ -61,10 +61,7 @@ func init() {
 					_, err := stdout.Write(data)
 					return err
 				}
-				s, err := suites.Parse(evalSuiteFile, data)
-				if err == nil {
-					err = s.Validate()
-				}
+				s, err := suites.OpenBytes(evalSuiteFile, data)
 				if err != nil {
 					return fmt.Errorf("eval: the suite the flags make is not valid (see it with --print-suite):\n%w", err)
 				}

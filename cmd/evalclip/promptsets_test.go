@@ -95,3 +95,40 @@ func TestCachedThroughput(t *testing.T) {
 		t.Errorf("throughput table:\n%s", table)
 	}
 }
+
+// TestValidateChecksWithoutRunning: validate finds what would fail at once
+// at run time: a model folder without a recognised layout, and a prompt
+// set whose class count differs from the dataset's; both together.
+func TestValidateChecksWithoutRunning(t *testing.T) {
+	abs, _ := filepath.Abs(filepath.Join("..", ".."))
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "empty"), 0o755)
+	p := filepath.Join(dir, "v.toml")
+	os.WriteFile(p, []byte(fmt.Sprintf(`name = "v"
+[[models]]
+name = "m"
+path = "empty"
+[[models]]
+name = "tiny"
+path = %q
+[[datasets]]
+name = "d"
+format = "mnist"
+path = %q
+prompts = "pets"
+[[tasks]]
+type = "zeroshot"
+`, filepath.Join(abs, "testdata", "models", "tinyclip-digits"), filepath.Join(abs, "testdata", "datasets", "digits"))), 0o644)
+	_, stderr, code := cli(t, "validate", p)
+	for _, want := range []string{
+		p + ":4: models[0].path: model m: no known layout in " + filepath.Join(dir, "empty"),
+		p + ":12: datasets[0].prompts: dataset d: prompt set pets has 37 class names but the dataset has 10 classes",
+	} {
+		if code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("%d %s\nwant %q", code, stderr, want)
+		}
+	}
+	if strings.Contains(stderr, "models[1]") {
+		t.Errorf("the good model reported: %s", stderr)
+	}
+}

@@ -63,7 +63,7 @@ func TestTableContents(t *testing.T) {
 	WriteMarkdown(&md, Build(fixture(t)))
 	s := md.String()
 	for _, want := range []string{
-		"| ViT-B-32 | 86.8 | 55.3 |",            // zero-shot matrix, paper metric
+		"| ViT-B-32 | 86.8 | 55.3 |", // zero-shot matrix, paper metric
 		// the fixture's splits are subsets and its models bare names: no paper row, and why
 		"- ViT-B-32 on pets: not compared with CLIP paper ViT-B/32: unknown model identity (a name alone; set open_clip and pretrained on the model, or pull it from the Hub); 370 samples, the official test split has 3669",
 		"| ViT-B-32 | mnist | test | 300 | top-1 | 55.3 | 55.3 | 84.7 | 55.3 | not comparable | – | not comparable | – |",

@@ -1,10 +1,13 @@
 package tasks
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
+	"github.com/evalclip/evalclip/datasets"
 	"github.com/evalclip/evalclip/encoders"
+	"github.com/evalclip/evalclip/prompts"
 	"github.com/evalclip/evalclip/suites"
 )
 
@@ -46,26 +49,79 @@ func OpenModel(env *suites.Env, m *suites.Model) (encoders.Model, error) {
 	return r.(encoders.Model), nil
 }
 
-// Preflight checks what a run of s needs from this process before any job
-// starts: today, that the execution provider of [runtime] provider can work
-// for each encoder backend the planned jobs use (for onnx: the ONNX Runtime
-// library has the provider, its libraries sit beside it and load). Problems
-// are ConfigErrors at runtime.provider. The CPU provider is not checked
-// here: a missing library is reported when the first model opens.
+// Preflight checks, before any work, what can be checked without running:
+// that the execution provider can work for the backends the jobs use,
+// that every local model's files make a model its backend can open
+// (layout, graphs, preprocessing, tokenizer), and that each zero-shot
+// dataset's prompt set fits its classes where the class list is cheap to
+// read (folder names, a class-name file, digits). It reports every problem
+// at once, each at its suite key.
 func Preflight(s *suites.Suite, jobs []suites.Job) error {
+	var errs []error
 	rt := RuntimeOf(s)
-	if rt.Provider == "" || rt.Provider == string(suites.ProviderCPU) {
-		return nil
-	}
 	checked := map[suites.Backend]bool{}
+	models := map[string]bool{}
+	prompted := map[string]bool{}
 	for _, j := range jobs {
-		if j.Model == nil || checked[j.Model.Backend] {
+		if j.Model == nil {
 			continue
 		}
-		checked[j.Model.Backend] = true
-		if err := encoders.CheckRuntime(string(j.Model.Backend), rt); err != nil {
-			return s.KeyError("runtime.provider", "%q for model %s (backend %s): %v", rt.Provider, j.Model.Name, j.Model.Backend, err)
+		if rt.Provider != "" && rt.Provider != string(suites.ProviderCPU) && !checked[j.Model.Backend] {
+			checked[j.Model.Backend] = true
+			if err := encoders.CheckRuntime(string(j.Model.Backend), rt); err != nil {
+				errs = append(errs, s.KeyError("runtime.provider", "%q for model %s (backend %s): %v", rt.Provider, j.Model.Name, j.Model.Backend, err))
+			}
+		}
+		if !models[j.Model.Name] {
+			models[j.Model.Name] = true
+			if err := encoders.CheckModel(string(j.Model.Backend), SpecOf(j.Model)); err != nil {
+				errs = append(errs, s.KeyError(entryKey(s, "models", j.Model.Name)+".path", "%v", err))
+			}
+		}
+		if z, ok := j.Task.Config.(*ZeroShot); ok && j.Dataset != nil && j.Dataset.Hub == "" {
+			d := z.dataset(j.Dataset)
+			id := fmt.Sprint(j.TaskIndex, "\x00", d.Name)
+			if prompted[id] {
+				continue
+			}
+			prompted[id] = true
+			classes, cheap, err := datasets.Classes(string(d.Format), d.Path, d.Split)
+			if err != nil || !cheap {
+				continue // the run reports a dataset that does not open
+			}
+			if _, err := prompts.Resolve(promptRequest(d), classes); err != nil {
+				key := entryKey(s, "datasets", d.Name)
+				switch {
+				case z.Templates != "" || z.Classnames != "" || z.Prompts != "":
+					key = fmt.Sprintf("tasks[%d]", j.TaskIndex)
+				case d.Prompts != "":
+					key += ".prompts"
+				case d.Classnames != "":
+					key += ".classnames"
+				case d.Templates != "":
+					key += ".templates"
+				}
+				errs = append(errs, s.KeyError(key, "%v", err))
+			}
 		}
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// entryKey is the key path of the model or dataset called name
+// ("models[2]").
+func entryKey(s *suites.Suite, list, name string) string {
+	if list == "models" {
+		for i := range s.Models {
+			if s.Models[i].Name == name {
+				return fmt.Sprintf("models[%d]", i)
+			}
+		}
+	}
+	for i := range s.Datasets {
+		if s.Datasets[i].Name == name {
+			return fmt.Sprintf("datasets[%d]", i)
+		}
+	}
+	return list
 }

@@ -128,9 +128,8 @@ type ClassWeights struct {
 	Seconds    float64
 }
 
-// Weights returns the class weights of dataset d's prompt set under model m,
-// computed once per run.
-func Weights(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Dataset, readerClasses []string) (*ClassWeights, error) {
+// promptRequest is how dataset d asks for its prompts.
+func promptRequest(d *suites.Dataset) prompts.Request {
 	req := prompts.Request{Dataset: d.Name, Prompts: d.Prompts, Classnames: d.Classnames,
 		Templates: d.Templates, Format: string(d.Format), Language: d.Language}
 	if name, ok := reports.CBDatasetName(d.Hub); ok {
@@ -138,7 +137,13 @@ func Weights(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Da
 	} else if name, ok := reports.CBDatasetName("clip-benchmark/" + filepath.Base(d.Path)); ok && d.Format == "wds" {
 		req.Lookup = []string{name} // a local copy of a CLIP_benchmark repository: wds_vtab-pets
 	}
-	set, err := prompts.Resolve(req, readerClasses)
+	return req
+}
+
+// Weights returns the class weights of dataset d's prompt set under model m,
+// computed once per run.
+func Weights(ctx context.Context, env *suites.Env, m *suites.Model, d *suites.Dataset, readerClasses []string) (*ClassWeights, error) {
+	set, err := prompts.Resolve(promptRequest(d), readerClasses)
 	if err != nil {
 		return nil, err
 	}
