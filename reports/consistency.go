@@ -38,6 +38,18 @@ func (r *Record) Inconsistencies() []string {
 		}
 	}
 	out = append(out, r.retrievalInconsistencies()...)
+	if idx, _, ok, err := r.Top5(); ok {
+		if err != nil {
+			out = append(out, err.Error())
+		} else if classes, isList := r.Extra[ExtraClasses].([]any); isList {
+			for i, c := range idx {
+				if int(c) >= len(classes) {
+					out = append(out, fmt.Sprintf("extra %q: entry %d names class %d of %d", ExtraTop5, i, c, len(classes)))
+					break
+				}
+			}
+		}
+	}
 	if classes, ok := r.Extra[ExtraClasses].([]any); ok {
 		if pc, ok := r.Extra[ExtraPerClassAcc].([]any); ok && len(pc) != len(classes) {
 			out = append(out, fmt.Sprintf("extra %q has %d entries for %d classes", ExtraPerClassAcc, len(pc), len(classes)))

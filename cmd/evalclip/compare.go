@@ -26,6 +26,8 @@ func init() {
 			seed := fs.Uint64("seed", 1, "bootstrap random seed")
 			format := fs.String("format", "text", "output: text, md, csv or json")
 			failOn := fs.Bool("fail-on-regression", false, "exit 1 when a change is significantly worse")
+			samples := fs.Bool("samples", false, "also list the test samples the two runs judge differently (per-sample correctness; class names with the tasks' top5 = true)")
+			samplesLimit := fs.Int("samples-limit", 20, "with --samples, at most this many samples per measurement (0 = all)")
 			return func(_ context.Context, stdout, stderr io.Writer, args []string) error {
 				if len(args) != 2 {
 					return usagef("usage: evalclip compare [flags] OLD NEW", "compare: want two results files (OLD NEW), got %d", len(args))
@@ -56,6 +58,12 @@ func init() {
 				}
 				if err := compare.Write(stdout, rows, *format, *confidence); err != nil {
 					return usagef("", "compare: %v", err)
+				}
+				if *samples {
+					fmt.Fprintln(stdout)
+					if err := compare.WriteSamples(stdout, compare.Disagreements(old.Records, new.Records), *samplesLimit); err != nil {
+						return err
+					}
 				}
 				if _, worse := compare.Count(rows); *failOn && worse > 0 {
 					return fmt.Errorf("compare: %w: %d measurements significantly worse in %s", errSignificantRegression, worse, new.Path)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -130,5 +131,32 @@ type = "zeroshot"
 	}
 	if strings.Contains(stderr, "models[1]") {
 		t.Errorf("the good model reported: %s", stderr)
+	}
+}
+
+// TestCompareSamples: with top5 = true, compare --samples names the
+// classes each run predicted where the runs disagree.
+func TestCompareSamples(t *testing.T) {
+	requireORT(t)
+	abs, _ := filepath.Abs(filepath.Join("..", ".."))
+	data, _ := os.ReadFile(filepath.Join(abs, "configs", "quickstart.toml"))
+	dir := t.TempDir()
+	base := strings.ReplaceAll(string(data), `"../`, `"`+abs+`/`)
+	base = strings.Replace(base, "[[tasks]]\ntype = \"zeroshot\"\n", "[[tasks]]\ntype = \"zeroshot\"\ntop5 = true\n", 1)
+	os.WriteFile(filepath.Join(dir, "t.txt"), []byte("q q q q q q {c} q q q q q q\n"), 0o644)
+	for name, suite := range map[string]string{
+		"a": base,
+		"b": strings.Replace(base, `prompts = "mnist"`, `prompts = "mnist"`+"\ntemplates = \"t.txt\"", 1),
+	} {
+		p := filepath.Join(dir, name+".toml")
+		os.WriteFile(p, []byte(suite), 0o644)
+		if _, stderr, code := cli(t, "run", "-q", "--no-report", "--out", filepath.Join(dir, name), p); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
+	stdout, stderr, code := cli(t, "compare", "--samples", "--samples-limit", "3", filepath.Join(dir, "a"), filepath.Join(dir, "b"))
+	if code != 0 || !strings.Contains(stdout, "zeroshot/model=tinyclip-digits/dataset=digits seed 0: ") ||
+		!regexp.MustCompile(`  sample \d+: OLD "\d" \((right|wrong)\) -> NEW "\d" \((right|wrong)\)`).MatchString(stdout) {
+		t.Fatalf("%d %s\n%s", code, stderr, stdout)
 	}
 }

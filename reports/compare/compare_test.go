@@ -177,3 +177,25 @@ func TestRetrievalIntervals(t *testing.T) {
 		t.Errorf("recall@5 has no per-query data: %+v", r)
 	}
 }
+
+// TestDisagreements lists the samples two runs judge differently: the
+// fixture's ViT-B-32 pets regression flips samples from right to wrong.
+func TestDisagreements(t *testing.T) {
+	a, _ := reports.ReadResults(filepath.Join("..", "testdata", "results_a.json"))
+	b, _ := reports.ReadResults(filepath.Join("..", "testdata", "results_b.json"))
+	ds := Disagreements(a, b)
+	var pets *Disagreement
+	for i := range ds {
+		if ds[i].ID == "zeroshot/model=ViT-B-32/dataset=pets" {
+			pets = &ds[i]
+		}
+	}
+	if pets == nil || pets.Worse <= pets.Better || len(pets.Samples) != pets.Worse+pets.Better+pets.Changed {
+		t.Fatalf("%+v", pets)
+	}
+	var buf bytes.Buffer
+	WriteSamples(&buf, []Disagreement{*pets}, 2)
+	if s := buf.String(); !strings.Contains(s, "zeroshot/model=ViT-B-32/dataset=pets seed 0:") || !strings.Contains(s, "OLD right -> NEW wrong") || !strings.Contains(s, "more (--samples-limit)") {
+		t.Errorf("%s", s)
+	}
+}

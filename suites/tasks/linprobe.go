@@ -64,6 +64,9 @@ type LinearProbe struct {
 	// per class: every few-shot probe); 0 means 5, -1 always scores the
 	// validation data.
 	CVFolds int `toml:"cv_folds"`
+	// Top5 keeps every test sample's top-5 classes in the record
+	// (extra.top5), for compare --samples.
+	Top5 bool `toml:"top5"`
 }
 
 // MinValPerClass is the validation samples per class below which C is
@@ -316,6 +319,9 @@ func (lp LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job)
 		return nil, err
 	}
 	rec := t.Record(res, cls, opts, valSource)
+	if t.Top5 {
+		rec.Extra[reports.ExtraTop5] = reports.EncodeTop5(res.Top5, k, numClasses)
+	}
 	if res.CAtEdge && env.Log != nil {
 		fmt.Fprintf(env.Log, "warning: %s: C = %g is the sweep grid's edge (%s): every C scored alike or the best lies beyond 1e-6..1e6; the choice says little\n",
 			job.ID, res.C, res.Selection)

@@ -44,6 +44,9 @@ type ZeroShot struct {
 	Prompts    string `toml:"prompts"`
 	Classnames string `toml:"classnames"`
 	Templates  string `toml:"templates"`
+	// Top5 keeps every sample's top-5 classes in the record
+	// (extra.top5), for compare --samples.
+	Top5 bool `toml:"top5"`
 	// dir anchors relative paths (the suite's folder).
 	dir string
 }
@@ -251,6 +254,9 @@ func (z *ZeroShot) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 	}
 	if l := z.Label(job.Task); l != "" {
 		rec.Params[reports.ParamPromptsLabel] = l
+	}
+	if z.Top5 {
+		rec.Extra[reports.ExtraTop5] = reports.EncodeTop5(res.Index, k, cw.C)
 	}
 	if scoring.Sigmoid {
 		rec.Params["logit_bias"] = scoring.Bias
