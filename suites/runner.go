@@ -192,6 +192,7 @@ func (r *Runner) Run(ctx context.Context) (sum *Summary, err error) {
 		}
 		for k := range recs {
 			r.stamp(&recs[k], job, info)
+			identify(&recs[k], env, job)
 		}
 		all := order(append(append([]reports.Record(nil), sum.Records...), recs...))
 		if err := reports.WriteResults(sum.ResultsPath, all); err != nil {
@@ -386,4 +387,17 @@ func setParam(rec *reports.Record, key string, v any) {
 		rec.Params = map[string]any{}
 	}
 	rec.Params[key] = v
+}
+
+// identify fills the record's model identity from the model's own files
+// (its config) when neither the suite nor the Hub gave one.
+func identify(rec *reports.Record, env *Env, job *Job) {
+	if job.Model == nil || rec.Run.OpenCLIP != "" || rec.Run.Pretrained != "" {
+		return
+	}
+	m, ok := env.Opened("model/" + job.Model.Name).(interface{ Identity() (string, string) })
+	if !ok {
+		return
+	}
+	rec.Run.OpenCLIP, rec.Run.Pretrained = m.Identity()
 }

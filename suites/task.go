@@ -60,6 +60,25 @@ type resource struct {
 	err   error
 }
 
+// Opened returns the resource under key if it has been opened without
+// error (nil otherwise); it never opens one.
+func (e *Env) Opened(key string) io.Closer {
+	e.mu.Lock()
+	r, ok := e.resources[key]
+	e.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	select {
+	case <-r.ready:
+		if r.err == nil {
+			return r.val
+		}
+	default:
+	}
+	return nil
+}
+
 // Resource returns the shared value stored under key, calling open to create
 // it on first use. Jobs use it to share expensive state (ONNX sessions, class
 // weights, cached features) across the run; the Runner closes every resource,

@@ -160,3 +160,36 @@ func TestCompareSamples(t *testing.T) {
 		t.Fatalf("%d %s\n%s", code, stderr, stdout)
 	}
 }
+
+// TestModelIdentity: a record names its model's open_clip identity from
+// the export's config.json, and the suite's open_clip/pretrained keys win.
+func TestModelIdentity(t *testing.T) {
+	requireORT(t)
+	abs, _ := filepath.Abs(filepath.Join("..", ".."))
+	src := filepath.Join(abs, "testdata", "models", "tinyclip-digits")
+	model := filepath.Join(t.TempDir(), "m")
+	filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(model, rel), 0o755)
+		}
+		data, _ := os.ReadFile(p)
+		if rel == "config.json" {
+			data = []byte(strings.Replace(string(data), "{", `{"open_clip_model": "tiny-cnn", "pretrained": "digits_v1",`, 1))
+		}
+		return os.WriteFile(filepath.Join(model, rel), data, 0o644)
+	})
+	digits := filepath.Join(abs, "testdata", "datasets", "digits")
+	for _, c := range []struct{ extra, model, tag string }{{"", "tiny-cnn", "digits_v1"}, {"open_clip = \"ViT-B-32\"\npretrained = \"openai\"\n", "ViT-B-32", "openai"}} {
+		dir := t.TempDir()
+		p := filepath.Join(dir, "s.toml")
+		os.WriteFile(p, []byte(fmt.Sprintf("name = \"id\"\n[[models]]\nname = \"m\"\npath = %q\n%s[[datasets]]\nname = \"digits\"\nformat = \"mnist\"\npath = %q\n[[tasks]]\ntype = \"zeroshot\"\n", model, c.extra, digits)), 0o644)
+		if _, stderr, code := cli(t, "run", "-q", "--no-report", "--no-cache", "--out", filepath.Join(dir, "o"), p); code != 0 {
+			t.Fatal(stderr)
+		}
+		recs, _ := reports.ReadResults(filepath.Join(dir, "o", "results.json"))
+		if r := recs[0].Run; r.OpenCLIP != c.model || r.Pretrained != c.tag {
+			t.Errorf("%q: identity %q %q, want %q %q", c.extra, r.OpenCLIP, r.Pretrained, c.model, c.tag)
+		}
+	}
+}

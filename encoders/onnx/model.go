@@ -108,6 +108,10 @@ func (m *Model) Text() encoders.TextEncoder {
 	return m.text
 }
 
+// Identity is the model's open_clip name and pretrained tag as its
+// config gives them ("" when it does not).
+func (m *Model) Identity() (model, pretrained string) { return m.cfg.OpenCLIP, m.cfg.Pretrained }
+
 // Scoring is the model's probability scoring, from its config and the
 // suite ([encoders.Scoring]).
 func (m *Model) Scoring() encoders.Scoring { return m.scoring }

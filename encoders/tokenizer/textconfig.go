@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -104,6 +105,32 @@ type TextConfig struct {
 	// InitLogitBias is init_logit_bias, set for SigLIP-family configs:
 	// the model scores with a sigmoid.
 	InitLogitBias *float64
+	// OpenCLIP and Pretrained are the model's open_clip name and pretrained
+	// tag when the config says: open_clip_model and pretrained
+	// (tools/export writes them), or a transformers config's
+	// _name_or_path of OpenAI's or LAION's CLIP releases
+	// ("openai/clip-vit-base-patch32" is ViT-B-32 / openai).
+	OpenCLIP, Pretrained string
+}
+
+var laionCLIP = regexp.MustCompile(`^laion/CLIP-(ViT-[A-Za-z]+-\d+(?:-\d+)?)-(.+)$`)
+
+// openaiCLIP maps OpenAI's transformers repositories to open_clip names.
+var openaiCLIP = map[string]string{
+	"openai/clip-vit-base-patch32": "ViT-B-32", "openai/clip-vit-base-patch16": "ViT-B-16",
+	"openai/clip-vit-large-patch14": "ViT-L-14", "openai/clip-vit-large-patch14-336": "ViT-L-14-336",
+}
+
+// identityOf maps a transformers _name_or_path to an open_clip model and
+// pretrained tag.
+func identityOf(nameOrPath string) (model, tag string) {
+	if m, ok := openaiCLIP[nameOrPath]; ok {
+		return m, "openai"
+	}
+	if p := laionCLIP.FindStringSubmatch(nameOrPath); p != nil {
+		return p[1], strings.ReplaceAll(strings.ToLower(p[2]), "-", "_")
+	}
+	return "", ""
 }
 
 // Sigmoid reports whether the config is of a model trained with the
@@ -162,6 +189,10 @@ func parseTextConfig(path string) (*TextConfig, error) {
 		ModelCfg   *ocModelConfig `json:"model_cfg"`
 		LogitScale *float64       `json:"logit_scale"`
 		LogitBias  *float64       `json:"logit_bias"`
+		// The model's identity.
+		OpenCLIPModel      string `json:"open_clip_model"`
+		OpenCLIPPretrained string `json:"pretrained"`
+		NameOrPath         string `json:"_name_or_path"`
 		// Hugging Face transformers configs.
 		ModelType  string `json:"model_type"`
 		TextConfig *struct {
@@ -171,7 +202,10 @@ func parseTextConfig(path string) (*TextConfig, error) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, jsonError(path, data, err)
 	}
-	c := &TextConfig{File: path, LogitScale: doc.LogitScale, LogitBias: doc.LogitBias}
+	c := &TextConfig{File: path, LogitScale: doc.LogitScale, LogitBias: doc.LogitBias, OpenCLIP: doc.OpenCLIPModel, Pretrained: doc.OpenCLIPPretrained}
+	if c.OpenCLIP == "" && c.Pretrained == "" {
+		c.OpenCLIP, c.Pretrained = identityOf(doc.NameOrPath)
+	}
 	m := &doc.ocModelConfig
 	if doc.ModelCfg != nil {
 		m = doc.ModelCfg
