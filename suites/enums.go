@@ -123,11 +123,12 @@ type PlotFormat string
 const (
 	PlotPNG PlotFormat = "png"
 	PlotSVG PlotFormat = "svg"
+	PlotPDF PlotFormat = "pdf"
 )
 
-var plotFormats = []string{string(PlotPNG), string(PlotSVG)}
+var plotFormats = []string{string(PlotPNG), string(PlotSVG), string(PlotPDF)}
 
-// UnmarshalText accepts png or svg.
+// UnmarshalText accepts png, svg or pdf.
 func (f *PlotFormat) UnmarshalText(text []byte) error {
 	v, err := parseEnum("plot format", text, plotFormats)
 	*f = PlotFormat(v)

@@ -553,7 +553,7 @@ func (s *Suite) applyDefaults() {
 		s.Report.Formats = []ReportFormat{ReportMarkdown, ReportCSV, ReportJSON, ReportHTML}
 	}
 	if s.Report.Plots == nil {
-		s.Report.Plots = []PlotFormat{PlotSVG, PlotPNG}
+		s.Report.Plots = []PlotFormat{PlotSVG, PlotPNG, PlotPDF}
 	}
 }
 

@@ -13,7 +13,7 @@ func TestReportDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(s.Report.Formats, s.Report.Plots) != "[md csv json html] [svg png]" {
+	if fmt.Sprint(s.Report.Formats, s.Report.Plots) != "[md csv json html] [svg png pdf]" {
 		t.Errorf("defaults %v %v", s.Report.Formats, s.Report.Plots)
 	}
 	s, err = suites.Parse("x.toml", []byte("name = \"x\"\n[[tasks]]\ntype = \"kernels\"\nshapes = [\"1x1x1\"]\n[report]\nplots = []\n"))

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/evalclip/evalclip/reports"
+	"github.com/evalclip/evalclip/reports/plots"
 	"github.com/evalclip/evalclip/reports/render"
 )
 
@@ -41,8 +42,10 @@ func init() {
 			out := fs.String("out", "", "output folder (default: the folder of the one RESULTS file)")
 			formats := &listFlag{vals: append([]string(nil), render.AllFormats...)}
 			fs.Var(formats, "formats", "table formats, comma-separated: md, csv, json, tex, bench, html")
-			plotFormats := &listFlag{vals: []string{"svg", "png"}}
-			fs.Var(plotFormats, "plots", `plot formats, comma-separated: png, svg ("" for none)`)
+			plotFormats := &listFlag{vals: []string{"svg", "png", "pdf"}}
+			fs.Var(plotFormats, "plots", `plot formats, comma-separated: png (300 dpi), svg, pdf ("" for none)`)
+			width := fs.String("figure-width", plots.WidthPage, "figure size for a paper: column (3.3 in) or page (7 in)")
+			errorBars := fs.String("error", plots.ErrorStd, "few-shot error bars: std (±1 s.d. over seeds) or ci (95% CI of the mean)")
 			confusion := &listFlag{}
 			fs.Var(confusion, "confusion", "draw the confusion matrix of MODEL/DATASET (repeatable; at most 2048 classes; default: every zero-shot one up to 102 classes)")
 			title := fs.String("title", "", "title of index.html")
@@ -53,6 +56,12 @@ func init() {
 				}
 				if err := render.CheckFormats(formats.vals, plotFormats.vals); err != nil {
 					return usagef("", "report: %v", err)
+				}
+				if *width != plots.WidthPage && *width != plots.WidthColumn {
+					return usagef("", "report: --figure-width %q: want column or page", *width)
+				}
+				if *errorBars != plots.ErrorStd && *errorBars != plots.ErrorCI {
+					return usagef("", "report: --error %q: want std or ci", *errorBars)
 				}
 				dir := *out
 				if dir == "" {
@@ -74,7 +83,7 @@ func init() {
 					sources = append(sources, f.Path)
 				}
 				res, err := render.Render(recs, render.Options{Dir: dir, Formats: formats.vals, Plots: plotFormats.vals,
-					Confusion: confusion.vals, Title: *title, Notes: notes, Sources: sources})
+					Confusion: confusion.vals, Title: *title, Notes: notes, Sources: sources, FigureWidth: *width, ErrorBars: *errorBars})
 				if err != nil {
 					return err
 				}

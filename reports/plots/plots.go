@@ -11,9 +11,9 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/reports/baselines"
@@ -29,21 +29,33 @@ type Figure struct {
 	W, H  vg.Length
 }
 
-// Formats are the image formats Render accepts.
-var Formats = []string{"png", "svg"}
+// Formats are the image formats Render accepts: PNG at PNGDPI, SVG and
+// PDF (vector).
+var Formats = []string{"png", "svg", "pdf"}
 
-// Render encodes the figure as "png" or "svg".
+// PNGDPI is the resolution of PNG figures (print quality).
+const PNGDPI = 300
+
+// Render encodes the figure as "png", "svg" or "pdf".
 func (f *Figure) Render(format string) ([]byte, error) {
-	if format != "png" && format != "svg" {
-		return nil, fmt.Errorf("plot %s: unknown format %q (expected png or svg)", f.Name, format)
-	}
-	wt, err := f.Plot.WriterTo(f.W, f.H, format)
-	if err != nil {
-		return nil, fmt.Errorf("plot %s: %w", f.Name, err)
-	}
 	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("plot %s: %w", f.Name, err)
+	switch format {
+	case "png":
+		c := vgimg.NewWith(vgimg.UseWH(f.W, f.H), vgimg.UseDPI(PNGDPI))
+		f.Plot.Draw(draw.New(c))
+		if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+			return nil, fmt.Errorf("plot %s: %w", f.Name, err)
+		}
+	case "svg", "pdf":
+		wt, err := f.Plot.WriterTo(f.W, f.H, format)
+		if err != nil {
+			return nil, fmt.Errorf("plot %s: %w", f.Name, err)
+		}
+		if _, err := wt.WriteTo(&buf); err != nil {
+			return nil, fmt.Errorf("plot %s: %w", f.Name, err)
+		}
+	default:
+		return nil, fmt.Errorf("plot %s: unknown format %q (expected png, svg or pdf)", f.Name, format)
 	}
 	return buf.Bytes(), nil
 }
@@ -54,6 +66,12 @@ type Options struct {
 	// draw. Empty means every zero-shot record with a confusion matrix of
 	// at most MaxAutoClasses classes.
 	Confusion []string
+	// Width sizes the figures for a paper: WidthColumn (3.3 in) or
+	// WidthPage (7 in, the default).
+	Width string
+	// Error is what few-shot error bars show: ErrorStd (default) or
+	// ErrorCI.
+	Error string
 }
 
 // MaxAutoClasses bounds the confusion matrices drawn without asking.
@@ -73,7 +91,7 @@ func Build(recs []reports.Record, opt Options) ([]*Figure, []string) {
 		}
 	}
 	for _, d := range datasetsOf(groups, reports.TaskLinearProbe) {
-		add(FewShot(groups, d), "")
+		add(FewShotWith(groups, d, opt.Error), "")
 	}
 	add(VsSupervised(groups), "")
 	add(Throughput(groups), "")
@@ -88,7 +106,21 @@ func Build(recs []reports.Record, opt Options) ([]*Figure, []string) {
 	if hasPets {
 		add(Humans(groups), "")
 	}
+	for _, f := range figs {
+		finish(f, opt.Width)
+	}
 	return figs, notes
+}
+
+// finish applies the figure style at the chosen width, keeping the
+// figure's aspect.
+func finish(f *Figure, width string) {
+	style(f.Plot, width)
+	aspect := 0.66
+	if f.W > 0 {
+		aspect = float64(f.H / f.W)
+	}
+	f.W, f.H = figureSize(width, aspect)
 }
 
 func datasetsOf(groups []*reports.Group, task string) []string {
@@ -144,26 +176,50 @@ var (
 	dotted    = []vg.Length{vg.Points(1.5), vg.Points(2.5)}
 )
 
+// Error-bar kinds of few-shot curves: ErrorStd (±1 sample standard
+// deviation over seeds, the default) or ErrorCI (a 95% normal interval of
+// the mean over seeds).
+const (
+	ErrorStd = "std"
+	ErrorCI  = "ci"
+)
+
+// errorText names the error bars for captions.
+func errorText(kind string) string {
+	if kind == ErrorCI {
+		return "error bars: 95% CI of the mean over seeds"
+	}
+	return "error bars: ±1 s.d. over seeds"
+}
+
 // FewShot draws accuracy (the dataset's paper metric, %) against labelled
 // examples per class on a log2 axis for each model's linear probe (mean
-// over seeds, error bars = std), each model's zero-shot score as a dashed
-// horizontal line in its colour, probes on supervised backbones in gray,
-// and the CLIP paper's full-data ResNet-50 probe as a dotted reference.
-// Full-data probes (k = 0) are not on the shots axis; they show as the
-// reference lines' labels in the tables instead.
+// over seeds, error bars = std or 95% CI, said in the caption), the
+// full-data probe as the last point ("all"), each model's zero-shot score
+// as a dashed line in its colour, probes on supervised backbones in gray,
+// and the CLIP paper's full-data ResNet-50 probe as a light dotted
+// reference behind the curves. One shot count, one model or one point
+// each draw; a dataset without a finite score draws nothing.
 func FewShot(groups []*reports.Group, dataset string) *Figure {
+	return FewShotWith(groups, dataset, ErrorStd)
+}
+
+// FewShotWith is FewShot with error bars of the given kind.
+func FewShotWith(groups []*reports.Group, dataset, errorKind string) *Figure {
 	metric := reports.PaperMetric(dataset)
 	type curve struct {
 		model      string
 		supervised bool
 		pts        plotter.XYs
 		errs       plotter.YErrors
+		ks         []int
 	}
 	var curves []*curve
 	byModel := map[string]*curve{}
-	maxK := 1
+	maxK, hasAll := 0, false
+	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, g := range groups {
-		if g.Task != reports.TaskLinearProbe || g.Dataset != dataset || g.K < 1 {
+		if g.Task != reports.TaskLinearProbe || g.Dataset != dataset {
 			continue
 		}
 		st := g.Stat(metric)
@@ -177,31 +233,93 @@ func FewShot(groups []*reports.Group, dataset string) *Figure {
 			byModel[key] = c
 			curves = append(curves, c)
 		}
-		c.pts = append(c.pts, plotter.XY{X: float64(g.K), Y: st.Mean * 100})
-		c.errs = append(c.errs, struct{ Low, High float64 }{st.Std * 100, st.Std * 100})
-		maxK = max(maxK, g.K)
+		spread := st.Std
+		if errorKind == ErrorCI && st.N > 1 {
+			spread = 1.96 * st.Std / math.Sqrt(float64(st.N))
+		}
+		if math.IsNaN(spread) {
+			spread = 0
+		}
+		c.pts = append(c.pts, plotter.XY{Y: st.Mean * 100})
+		c.errs = append(c.errs, struct{ Low, High float64 }{spread * 100, spread * 100})
+		c.ks = append(c.ks, g.K)
+		lo, hi = math.Min(lo, (st.Mean-spread)*100), math.Max(hi, (st.Mean+spread)*100)
+		if g.K == 0 {
+			hasAll = true
+		} else {
+			maxK = max(maxK, g.K)
+		}
 	}
 	if len(curves) == 0 {
 		return nil
 	}
+	// x: k on a log2 axis; all the training data one step past the largest k
+	allX := 2 * math.Max(1, float64(maxK))
+	xOf := func(k int) float64 {
+		if k == 0 {
+			return allX
+		}
+		return float64(k)
+	}
+	var ticks []plot.Tick
+	if maxK > 0 {
+		for k := 1; k <= maxK; k *= 2 {
+			ticks = append(ticks, plot.Tick{Value: float64(k), Label: fmt.Sprint(k)})
+		}
+	}
+	if hasAll {
+		ticks = append(ticks, plot.Tick{Value: allX, Label: "all"})
+	}
+	x0, x1 := 1.0, allX
+	if maxK == 0 {
+		x0 = allX
+	}
+	if !hasAll {
+		x1 = math.Max(1, float64(maxK))
+	}
 	p := newPlot(fmt.Sprintf("Few-shot linear probe: %s", dataset), "labelled examples per class (log2)",
 		reports.MetricTitle(metric)+" (%)")
 	p.X.Scale = plot.LogScale{}
-	var ticks []plot.Tick
-	for k := 1; k <= maxK; k *= 2 {
-		ticks = append(ticks, plot.Tick{Value: float64(k), Label: fmt.Sprint(k)})
-	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
-	x0, x1 := 1.0, float64(maxK)
-	p.X.Min, p.X.Max = x0, x1
+	p.X.Min, p.X.Max = x0/1.4, x1*1.4
+	// references first: drawn behind the curves
+	if e, ok := baselines.SupervisedProbe(dataset); ok {
+		hline(p, p.X.Min, p.X.Max, e.Value*100, lightGray, dotted, "CLIP paper: ResNet-50 linear probe, all data")
+		lo, hi = math.Min(lo, e.Value*100), math.Max(hi, e.Value*100)
+	}
 	ci := 0
-	colors := map[string]color.Color{}
+	colors := map[string]int{}
+	for _, g := range groups {
+		if g.Task == reports.TaskZeroShot && g.Dataset == dataset && !g.Supervised {
+			if _, ok := colors[g.Model]; !ok {
+				colors[g.Model] = len(colors)
+			}
+		}
+	}
 	for _, c := range curves {
+		if !c.supervised {
+			if _, ok := colors[c.model]; !ok {
+				colors[c.model] = len(colors)
+			}
+		}
+	}
+	for _, g := range groups {
+		if g.Task == reports.TaskZeroShot && g.Dataset == dataset && !g.Supervised {
+			if st := g.Stat(metric); st.OK() {
+				hline(p, p.X.Min, p.X.Max, st.Mean*100, seriesColor(colors[g.Model]), dashed, g.Model+" zero-shot")
+				lo, hi = math.Min(lo, st.Mean*100), math.Max(hi, st.Mean*100)
+			}
+		}
+	}
+	for _, c := range curves {
+		for i, k := range c.ks {
+			c.pts[i].X = xOf(k)
+		}
 		sort.Sort(byX{c.pts, c.errs})
 		col := color.Color(gray)
+		shape := draw.GlyphDrawer(draw.SquareGlyph{})
 		if !c.supervised {
-			col = plotutil.Color(ci)
-			colors[c.model] = col
+			col, shape = seriesColor(colors[c.model]), seriesShape(colors[c.model])
 			ci++
 		}
 		l, s, err := plotter.NewLinePoints(c.pts)
@@ -209,10 +327,9 @@ func FewShot(groups []*reports.Group, dataset string) *Figure {
 			continue
 		}
 		l.LineStyle.Color, l.LineStyle.Width = col, vg.Points(1.5)
-		s.GlyphStyle.Color, s.GlyphStyle.Shape = col, draw.CircleGlyph{}
+		s.GlyphStyle.Color, s.GlyphStyle.Shape, s.GlyphStyle.Radius = col, shape, vg.Points(2.5)
 		if c.supervised {
 			l.LineStyle.Dashes = dotted
-			s.GlyphStyle.Shape = draw.SquareGlyph{}
 		}
 		eb, err := plotter.NewYErrorBars(struct {
 			plotter.XYs
@@ -229,27 +346,11 @@ func FewShot(groups []*reports.Group, dataset string) *Figure {
 		}
 		p.Legend.Add(label, l, s)
 	}
-	for _, g := range groups {
-		if g.Task == reports.TaskZeroShot && g.Dataset == dataset && !g.Supervised {
-			col, ok := colors[g.Model]
-			if !ok {
-				col = plotutil.Color(ci)
-				ci++
-			}
-			if st := g.Stat(metric); st.OK() {
-				hline(p, x0, x1, st.Mean*100, col, dashed, g.Model+" zero-shot")
-			}
-		}
-	}
-	if e, ok := baselines.SupervisedProbe(dataset); ok {
-		hline(p, x0, x1, e.Value*100, lightGray, dotted, "CLIP paper ResNet-50 linear probe (all data)")
-	}
-	p.Y.Max += 2
-	p.Y.Min = math.Max(0, p.Y.Min-0.35*(p.Y.Max-p.Y.Min))
+	pctAxis(&p.Y, lo, hi)
 	p.Legend.Top = false
 	p.Legend.Left = false
-	p.Legend.TextStyle.Font.Size = vg.Points(8)
-	return &Figure{Name: fileStem("fewshot", dataset), Title: "Few-shot linear probe on " + dataset, Plot: p, W: 6 * vg.Inch, H: 4.5 * vg.Inch}
+	return &Figure{Name: fileStem("fewshot", dataset), Title: "Few-shot linear probe on " + dataset + " (" + errorText(errorKind) + "; \"all\": all the training data)",
+		Plot: p, W: 7 * vg.Inch, H: 4.6 * vg.Inch}
 }
 
 type byX struct {
@@ -299,9 +400,12 @@ func VsSupervised(groups []*reports.Group) *Figure {
 		return nil
 	}
 	first := deltas[models[0]]
-	sort.SliceStable(datasets, func(i, j int) bool { return first[datasets[i]] > first[datasets[j]] })
-	p := newPlot("Zero-shot vs a supervised linear probe", "", "Δ score (percentage points)")
-	w := vg.Points(min(40, 240/float64(len(models)*len(datasets)+1)))
+	// as the paper draws it: horizontal bars, one row per dataset, sorted
+	// by the difference (largest gain at the top)
+	sort.SliceStable(datasets, func(i, j int) bool { return first[datasets[i]] < first[datasets[j]] })
+	p := newPlot("Zero-shot vs a supervised linear probe", "Δ score (percentage points)", "")
+	w := vg.Points(math.Max(4, math.Min(14, 200/float64(len(models)*len(datasets)+1))))
+	lo, hi := 0.0, 0.0
 	for i, m := range models {
 		vals := make(plotter.Values, len(datasets))
 		for j, d := range datasets {
@@ -310,32 +414,58 @@ func VsSupervised(groups []*reports.Group) *Figure {
 				v = 0
 			}
 			vals[j] = v
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 		bc, err := plotter.NewBarChart(vals, w)
 		if err != nil {
 			continue
 		}
-		bc.Color = plotutil.Color(i)
+		bc.Horizontal = true
+		bc.Color = seriesColor(i)
 		bc.LineStyle.Width = 0
-		bc.Offset = w * vg.Length(float64(i)-float64(len(models)-1)/2)
+		bc.Offset = -w * vg.Length(float64(i)-float64(len(models)-1)/2)
 		p.Add(bc)
 		p.Legend.Add(m+" zero-shot", bc)
 	}
-	hline(p, -0.5, float64(len(datasets))-0.5, 0, color.Black, nil, "")
-	p.NominalX(datasets...)
+	zero, err := plotter.NewLine(plotter.XYs{{X: 0, Y: -0.5}, {X: 0, Y: float64(len(datasets)) - 0.5}})
+	if err == nil {
+		zero.LineStyle.Color, zero.LineStyle.Width = color.Black, vg.Points(0.8)
+		p.Add(zero)
+	}
+	p.NominalY(datasets...)
 	var refs []string
 	for r := range usedRef {
 		refs = append(refs, r)
 	}
 	sort.Strings(refs)
-	p.X.Label.Text = "baseline: " + strings.Join(refs, "; ")
-	p.X.Label.TextStyle.Font.Size = vg.Points(7)
-	lo, hi := math.Min(p.Y.Min, 0), math.Max(p.Y.Max, 0)
-	p.Y.Min, p.Y.Max = lo-0.05*(hi-lo), hi+0.08*float64(len(models)+1)*(hi-lo)
+	p.X.Label.Text = "zero-shot minus linear probe (percentage points); baseline: " + strings.Join(refs, "; ")
+	pad := math.Max(2, 0.12*(hi-lo))
+	p.X.Min, p.X.Max = lo-pad, hi+pad
+	p.X.Tick.Marker = intTicks{}
+	// the legend in headroom above the bars, clear of the data
+	p.Y.Min, p.Y.Max = -0.6, float64(len(datasets))-0.4+0.3*float64(len(models))
 	p.Legend.Top = true
-	p.Legend.TextStyle.Font.Size = vg.Points(8)
-	return &Figure{Name: "zeroshot_vs_supervised", Title: "Zero-shot minus a supervised linear probe (Figure 5 style)", Plot: p,
-		W: vg.Length(math.Max(5, 1.2*float64(len(datasets)))) * vg.Inch, H: 4 * vg.Inch}
+	p.Legend.Left = hi < -lo // the side the bars do not reach
+	if len(models) == 1 {
+		p.Legend = plot.NewLegend() // one model: the title says it all
+		p.Y.Max = float64(len(datasets)) - 0.4
+	}
+	return &Figure{Name: "zeroshot_vs_supervised", Title: "Zero-shot minus a supervised linear probe, per dataset (CLIP paper Figure 5)", Plot: p,
+		W: 7 * vg.Inch, H: vg.Length(math.Max(2.4, 0.5+0.28*float64(len(datasets))*math.Max(1, float64(len(models))/2))) * vg.Inch}
+}
+
+// intTicks are linear ticks at round whole numbers, labelled without
+// decimals ("-25", not "-25.00").
+type intTicks struct{}
+
+func (intTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', -1, 64)
+		}
+	}
+	return ticks
 }
 
 // Throughput draws each zero-shot model's score against its image-tower
@@ -369,6 +499,14 @@ func Throughput(groups []*reports.Group) *Figure {
 	if len(datasets) == 0 {
 		return nil
 	}
+	models := map[string]bool{}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, d := range datasets {
+		for _, q := range series[d] {
+			models[q.label] = true
+			lo, hi = math.Min(lo, q.xy.Y), math.Max(hi, q.xy.Y)
+		}
+	}
 	p := newPlot("Accuracy vs throughput", "image tower images/s (log scale)", "score (%, paper metric)")
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = logTicks{}
@@ -379,27 +517,59 @@ func Throughput(groups []*reports.Group) *Figure {
 			xys = append(xys, q.xy)
 			labels = append(labels, q.label)
 		}
+		// the Pareto front: no other point is both faster and better
+		if front := paretoFront(xys); len(front) > 1 {
+			if l, err := plotter.NewLine(front); err == nil {
+				l.LineStyle.Color, l.LineStyle.Dashes, l.LineStyle.Width = seriesColor(i), dashed, vg.Points(1)
+				p.Add(l)
+			}
+		}
 		s, err := plotter.NewScatter(xys)
 		if err != nil {
 			continue
 		}
-		s.GlyphStyle.Color = plotutil.Color(i)
-		s.GlyphStyle.Shape = plotutil.Shape(i)
-		s.GlyphStyle.Radius = vg.Points(3.5)
+		s.GlyphStyle.Color = seriesColor(i)
+		s.GlyphStyle.Shape = seriesShape(i)
+		s.GlyphStyle.Radius = vg.Points(3)
 		p.Add(s)
 		p.Legend.Add(d, s)
-		if l, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels}); err == nil {
-			for j := range l.TextStyle {
-				l.TextStyle[j].Font.Size = vg.Points(7)
+		if len(models) > 1 { // one model: the title names it; no label repeated at every point
+			if l, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels}); err == nil {
+				for j := range l.TextStyle {
+					l.TextStyle[j].Font.Size = vg.Points(7)
+				}
+				l.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(2)}
+				p.Add(l)
 			}
-			l.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(2)}
-			p.Add(l)
 		}
 	}
 	padLog(&p.X)
-	padLinear(&p.Y, 5)
+	pctAxis(&p.Y, lo, hi)
 	p.Legend.Top = false
-	return &Figure{Name: "accuracy_vs_throughput", Title: "Accuracy vs image-tower throughput per backbone", Plot: p, W: 6 * vg.Inch, H: 4.5 * vg.Inch}
+	title := "Accuracy vs image-tower throughput per backbone (dashed: Pareto front)"
+	if len(models) == 1 {
+		for m := range models {
+			p.Title.Text += ": " + m
+		}
+	}
+	return &Figure{Name: "accuracy_vs_throughput", Title: title, Plot: p, W: 7 * vg.Inch, H: 4.6 * vg.Inch}
+}
+
+// paretoFront returns the points no other point beats on both axes
+// (faster and higher), by increasing x.
+func paretoFront(pts plotter.XYs) plotter.XYs {
+	sorted := append(plotter.XYs(nil), pts...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].X > sorted[j].X })
+	var front plotter.XYs
+	best := math.Inf(-1)
+	for _, q := range sorted {
+		if q.Y > best {
+			front = append(front, q)
+			best = q.Y
+		}
+	}
+	sort.Slice(front, func(i, j int) bool { return front[i].X < front[j].X })
+	return front
 }
 
 // padLog widens a log axis by a factor 1.6 on each side (room for labels).
@@ -490,7 +660,7 @@ func Roofline(recs []reports.Record) *Figure {
 			continue
 		}
 		l.LineStyle.Color = gray
-		l.LineStyle.Dashes = plotutil.Dashes(i + 1)
+		l.LineStyle.Dashes = [][]vg.Length{nil, dashed, dotted, {vg.Points(6), vg.Points(2), vg.Points(1), vg.Points(2)}}[i%4]
 		l.LineStyle.Width = vg.Points(1.2)
 		p.Add(l)
 		label := fmt.Sprintf("%s %s peak: %.4g GFLOP/s, %.4g GB/s", c.device, strings.Join(c.dtypes, "/"), c.gflops, c.gbps)
@@ -501,8 +671,8 @@ func Roofline(recs []reports.Record) *Figure {
 		if err != nil {
 			continue
 		}
-		sc.GlyphStyle.Color = plotutil.Color(i)
-		sc.GlyphStyle.Shape = plotutil.Shape(i)
+		sc.GlyphStyle.Color = seriesColor(i)
+		sc.GlyphStyle.Shape = seriesShape(i)
 		sc.GlyphStyle.Radius = vg.Points(3.5)
 		p.Add(sc)
 		addLabel(p, s.pts[0], s.label, vg.Point{X: vg.Points(6), Y: vg.Points(-3)}, 0)
@@ -564,7 +734,7 @@ func Humans(groups []*reports.Group) *Figure {
 	}
 	p := newPlot("CLIP vs humans on Oxford-IIIT Pets", "mean per-class accuracy (%)", "")
 	names := make([]string, len(bars))
-	kindColor := []color.Color{lightGray, plotutil.Color(0), plotutil.Color(1)}
+	kindColor := []color.Color{lightGray, seriesColor(0), seriesColor(1)}
 	kindName := []string{"human (paper Table 2)", "CLIP paper", "evaluated here"}
 	legend := map[int]bool{}
 	// Bars run top to bottom in list order: position i is drawn at y = n-1-i.
@@ -627,10 +797,15 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 			}
 			t := plot.Tick{Value: v}
 			if m == 1 || m == 2 || m == 5 {
-				t.Label = strconv.FormatFloat(v, 'g', 4, 64)
+				t.Label = tickLabel(v)
 				major++
 			}
 			out = append(out, t)
+		}
+	}
+	if major < 2 { // less than a decade: label every tick
+		for i := range out {
+			out[i].Label = tickLabel(out[i].Value)
 		}
 	}
 	if major > 12 { // wide range: label powers of ten only
@@ -641,4 +816,15 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	return out
+}
+
+// tickLabel writes a log-axis value plainly: 0.5, 20, 5000, 20k, 3M.
+func tickLabel(v float64) string {
+	switch {
+	case v >= 1e6 && math.Mod(v, 1e6) == 0:
+		return strconv.FormatFloat(v/1e6, 'f', -1, 64) + "M"
+	case v >= 1e4 && math.Mod(v, 1e3) == 0:
+		return strconv.FormatFloat(v/1e3, 'f', -1, 64) + "k"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,6 +30,7 @@ func checkGolden(t *testing.T, f *Figure) {
 	if f == nil {
 		t.Fatal("no figure")
 	}
+	finish(f, WidthPage) // as Build styles every figure
 	for _, format := range Formats {
 		got, err := f.Render(format)
 		if err != nil {
@@ -127,3 +129,32 @@ func TestConfusionMatrixChecks(t *testing.T) {
 }
 
 func nan() float64 { var z float64; return z / z }
+
+// TestEveryPlotRenders: any legal suite's records draw (or are left out
+// with a note), never a panic: one shot count, one point, one model, one
+// class, full data only, all-NaN metrics.
+func TestEveryPlotRenders(t *testing.T) {
+	nan := math.NaN()
+	rec := func(task, model, dataset string, k, seed int, acc float64) reports.Record {
+		return reports.Record{Task: task, Model: model, Dataset: dataset, Split: "test", K: k, Seed: seed, NSamples: 2,
+			Metrics:    reports.Metrics{reports.MetricAcc1: acc, reports.MetricMeanPerClassRecall: acc},
+			Throughput: reports.Metrics{reports.ThroughputTowerImagesPerS: 100},
+			Extra:      map[string]any{reports.ExtraClasses: []any{"a"}, reports.ExtraConfusion: []any{[]any{2.0}}}}
+	}
+	for name, recs := range map[string][]reports.Record{
+		"one shot count, two seeds": {rec(reports.TaskLinearProbe, "m", "pets", 1, 0, 0.5), rec(reports.TaskLinearProbe, "m", "pets", 1, 1, 0.6)},
+		"full data only":            {rec(reports.TaskLinearProbe, "m", "pets", 0, 0, 0.9), rec(reports.TaskZeroShot, "m", "pets", 0, 0, 0.8)},
+		"one zero-shot point":       {rec(reports.TaskZeroShot, "m", "mnist", 0, 0, 1)},
+		"all NaN":                   {rec(reports.TaskZeroShot, "m", "pets", 0, 0, nan), rec(reports.TaskLinearProbe, "m", "pets", 2, 0, nan)},
+		"perfect and zero":          {rec(reports.TaskLinearProbe, "m", "d", 4, 0, 1), rec(reports.TaskLinearProbe, "m", "d", 8, 0, 0)},
+	} {
+		figs, _ := Build(recs, Options{Width: WidthColumn})
+		for _, f := range figs {
+			for _, format := range Formats {
+				if _, err := f.Render(format); err != nil {
+					t.Errorf("%s: %s.%s: %v", name, f.Name, format, err)
+				}
+			}
+		}
+	}
+}

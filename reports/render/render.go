@@ -47,7 +47,7 @@ type Options struct {
 	// Dir is the output folder (created if needed).
 	Dir string
 	// Formats are table formats (AllFormats' names); Plots are image
-	// formats ("png", "svg").
+	// formats ("png", "svg", "pdf").
 	Formats, Plots []string
 	// Confusion selects confusion matrices ("MODEL/DATASET"); see
 	// plots.Options.
@@ -62,6 +62,10 @@ type Options struct {
 	// Gate, when set (evalclip run --ci), is shown near the top of
 	// index.html: the verdict and every check.
 	Gate *gate.Result
+	// FigureWidth sizes the figures (plots.WidthColumn or WidthPage, the
+	// default); ErrorBars is what few-shot error bars show (plots.ErrorStd,
+	// the default, or ErrorCI).
+	FigureWidth, ErrorBars string
 }
 
 // Output lists what Render wrote.
@@ -154,7 +158,7 @@ func Render(recs []reports.Record, opt Options) (*Output, error) {
 	var figs []*plots.Figure
 	if len(opt.Plots) > 0 {
 		var pnotes []string
-		figs, pnotes = plots.Build(recs, plots.Options{Confusion: opt.Confusion})
+		figs, pnotes = plots.Build(recs, plots.Options{Confusion: opt.Confusion, Width: opt.FigureWidth, Error: opt.ErrorBars})
 		out.Notes = append(out.Notes, pnotes...)
 		for _, f := range figs {
 			for _, format := range opt.Plots {

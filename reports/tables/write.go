@@ -56,8 +56,11 @@ func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 // WriteCSV writes one table as CSV with a header of column keys. Numbers
 // are written unrounded (to 6 decimals) in the column's unit; a column
-// whose cells carry a spread gets a KEY_std column after it. Missing values
-// are empty, NaN is "NaN".
+// whose cells carry a spread gets a KEY_std column after it. A numeric
+// column holds numbers only: a missing value is empty, and a cell that
+// says why there is none ("no baseline", "not comparable", "NaN") is
+// empty too, its reason in a last "notes" column ("clip_paper_pct: no
+// baseline").
 func WriteCSV(w io.Writer, t *Table) error {
 	cw := csv.NewWriter(w)
 	var head []string
@@ -68,13 +71,30 @@ func WriteCSV(w io.Writer, t *Table) error {
 			head = append(head, c.Key+"_std")
 		}
 	}
+	reasons := make([][]string, len(t.Rows))
+	any := false
+	for i, row := range t.Rows {
+		for j, c := range row {
+			if j < len(t.Columns) && t.Columns[j].Numeric && !c.Num && c.Text != "" && c.Text != TextMissing {
+				reasons[i] = append(reasons[i], t.Columns[j].Key+": "+c.Text)
+				any = true
+			}
+		}
+	}
+	if any {
+		head = append(head, "notes")
+	}
 	if err := cw.Write(head); err != nil {
 		return err
 	}
-	for _, row := range t.Rows {
+	for i, row := range t.Rows {
 		var rec []string
 		for j, c := range row {
-			rec = append(rec, csvValue(c))
+			v := csvValue(c)
+			if j < len(t.Columns) && t.Columns[j].Numeric && !c.Num {
+				v = ""
+			}
+			rec = append(rec, v)
 			if std[j] {
 				if c.HasStd {
 					rec = append(rec, raw(c.Std))
@@ -82,6 +102,9 @@ func WriteCSV(w io.Writer, t *Table) error {
 					rec = append(rec, "")
 				}
 			}
+		}
+		if any {
+			rec = append(rec, strings.Join(reasons[i], "; "))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
