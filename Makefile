@@ -39,7 +39,7 @@ PTX         := $(patsubst kernels/cuda/%.cu,kernels/cuda/ptx/%.ptx,$(CUDA_SRC))
 # CUDA_REQUIRED=1 (set by .ci/run) turns a missing CUDA toolkit into an error.
 CUDA_REQUIRED ?=
 
-.PHONY: help deps ort ort-gpu gpu-runner build demo test vet fmt-check bench fuzz fuzz-quick hub-interop clean ptx ptx-check ptx-resources cuda cuda-check cuda-emu cuda-toolkit gpu-bins
+.PHONY: help deps ort ort-gpu gpu-runner build demo test vet fmt-check bench fuzz fuzz-quick hub-interop report-deps clean ptx ptx-check ptx-resources cuda cuda-check cuda-emu cuda-toolkit gpu-bins
 
 help: ## list the targets
 	@echo "evalclip: make <target>"
@@ -192,6 +192,11 @@ cuda-emu: deps ## test the CUDA kernels on the host emulator (-tags cudaemu; nee
 
 cuda-toolkit: ## enable Debian contrib/non-free and install nvidia-cuda-toolkit (as root; changes apt sources)
 	@tools/cuda-toolkit.sh
+
+report-deps: ## install pdflatex (Debian texlive-latex-base, -recommended; as root) so the report.tex test compiles it
+	@if command -v pdflatex >/dev/null 2>&1; then echo "report-deps: $$(command -v pdflatex)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends texlive-latex-base texlive-latex-recommended; \
+	else echo "report-deps: as root, or: apt-get install texlive-latex-base texlive-latex-recommended" >&2; exit 1; fi
 
 clean: ## remove build outputs (keeps fetched toolchains and libraries)
 	rm -rf bin

@@ -13,7 +13,8 @@ const (
 	JUnitFile     = "junit.xml"     // the CI gate's testcases (run --ci)
 	CISummaryFile = "ci-summary.md" // the CI gate's summary (run --ci)
 	MarkdownFile  = "report.md"
-	TeXFile       = "report.tex"
+	TeXFile       = "report.tex" // a document pdflatex builds
+	TeXTablesFile = "tables.tex" // the LaTeX tables alone, to \input
 	TablesJSON    = "tables.json"
 	BenchFile     = "bench.txt"
 	IndexFile     = "index.html"
@@ -24,7 +25,7 @@ const (
 // runFiles are the files of a run folder; runDirs the folders whose files
 // are all evalclip's.
 var (
-	runFiles = []string{ResultsFile, SuiteCopyFile, JUnitFile, CISummaryFile, MarkdownFile, TeXFile, TablesJSON, BenchFile, IndexFile}
+	runFiles = []string{ResultsFile, SuiteCopyFile, JUnitFile, CISummaryFile, MarkdownFile, TeXFile, TeXTablesFile, TablesJSON, BenchFile, IndexFile}
 	runDirs  = []string{TablesDir, PlotsDir}
 )
 

@@ -33,13 +33,14 @@ var AllFormats = []string{FormatMarkdown, FormatCSV, FormatJSON, FormatTeX, Form
 
 // File names inside the output folder (the list is reports').
 const (
-	MarkdownFile = reports.MarkdownFile
-	TeXFile      = reports.TeXFile
-	JSONFile     = reports.TablesJSON
-	BenchFile    = reports.BenchFile
-	IndexFile    = reports.IndexFile
-	TablesDir    = reports.TablesDir
-	PlotsDir     = reports.PlotsDir
+	MarkdownFile  = reports.MarkdownFile
+	TeXFile       = reports.TeXFile
+	TeXTablesFile = reports.TeXTablesFile
+	JSONFile      = reports.TablesJSON
+	BenchFile     = reports.BenchFile
+	IndexFile     = reports.IndexFile
+	TablesDir     = reports.TablesDir
+	PlotsDir      = reports.PlotsDir
 )
 
 // Options controls [Render].
@@ -145,11 +146,6 @@ func Render(recs []reports.Record, opt Options) (*Output, error) {
 			return out, err
 		}
 	}
-	if has(FormatTeX) {
-		if err := write(TeXFile, func(w io.Writer) error { return tables.WriteLaTeX(w, tbls) }); err != nil {
-			return out, err
-		}
-	}
 	if has(FormatBench) {
 		if err := write(BenchFile, func(w io.Writer) error { return reports.WriteBench(w, recs) }); err != nil {
 			return out, err
@@ -173,6 +169,26 @@ func Render(recs []reports.Record, opt Options) (*Output, error) {
 					return out, err
 				}
 			}
+		}
+	}
+	if has(FormatTeX) {
+		// report.tex: a document pdflatex builds, with the figures (PDF
+		// when written, else PNG); tables.tex: the tables to \input
+		var texFigs []tables.Figure
+		if img := texImageFormat(opt.Plots); img != "" {
+			for _, f := range figs {
+				texFigs = append(texFigs, tables.Figure{Path: PlotsDir + "/" + f.Name + "." + img, Caption: f.Title, Label: f.Name})
+			}
+		}
+		title := opt.Title
+		if title == "" {
+			title = "evalclip report"
+		}
+		if err := write(TeXFile, func(w io.Writer) error { return tables.WriteLaTeXDocument(w, title, tbls, texFigs) }); err != nil {
+			return out, err
+		}
+		if err := write(TeXTablesFile, func(w io.Writer) error { return tables.WriteLaTeX(w, tbls) }); err != nil {
+			return out, err
 		}
 	}
 	if has(FormatHTML) {
@@ -212,12 +228,19 @@ dl.run dt{color:#555}`
 func writeIndex(w io.Writer, recs []reports.Record, tbls []*tables.Table, figs []*plots.Figure, out *Output, opt Options) error {
 	var b strings.Builder
 	suitesSeen, versions, hosts, providers := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	orts, devices, decoders, threads := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	var first, last time.Time
 	for _, r := range recs {
 		suitesSeen[r.Run.Suite] = true
 		versions[r.Run.Version] = true
 		hosts[r.Run.Host] = true
 		providers[r.Run.Provider] = true
+		orts[r.Run.ONNXRuntime] = true
+		devices[r.Run.Device] = true
+		decoders[r.Run.Decoder] = true
+		if r.Run.Threads > 0 {
+			threads[fmt.Sprintf("%d intra-op, %d decode workers", r.Run.Threads, r.Run.Workers)] = true
+		}
 		if t := r.Run.StartedAt; !t.IsZero() {
 			if first.IsZero() || t.Before(first) {
 				first = t
@@ -243,6 +266,10 @@ func writeIndex(w io.Writer, recs []reports.Record, tbls []*tables.Table, figs [
 	row("evalclip", joinSet(versions))
 	row("host", joinSet(hosts))
 	row("provider", joinSet(providers))
+	row("device", joinSet(devices))
+	row("ONNX Runtime", joinSet(orts))
+	row("JPEG decoder", joinSet(decoders))
+	row("threads", joinSet(threads))
 	if !first.IsZero() {
 		started := first.UTC().Format(time.RFC3339)
 		if !last.Equal(first) {
@@ -337,4 +364,15 @@ func joinSet(m map[string]bool) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ", ")
+}
+
+// texImageFormat is the figure format report.tex includes: PDF, else PNG
+// ("" without either).
+func texImageFormat(formats []string) string {
+	for _, f := range []string{"pdf", "png"} {
+		if contains(formats, f) {
+			return f
+		}
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package render
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,5 +57,39 @@ func TestRenderFormatsAndEmpty(t *testing.T) {
 	index, _ := os.ReadFile(filepath.Join(dir, "index.html"))
 	if !strings.Contains(string(index), "No successful records to tabulate.") {
 		t.Error(string(index))
+	}
+}
+
+// TestReportTeXCompiles builds report.tex (tables and the PDF figures)
+// with pdflatex when it is installed (make report-deps installs it): the
+// document compiles and no table overflows its column.
+func TestReportTeXCompiles(t *testing.T) {
+	pdflatex, err := exec.LookPath("pdflatex")
+	if err != nil {
+		if os.Getenv("EVALCLIP_REQUIRE_PDFLATEX") != "" {
+			t.Fatal("pdflatex required: make report-deps installs it")
+		}
+		t.Skip("no pdflatex (make report-deps installs it)")
+	}
+	recs, err := reports.ReadResults(filepath.Join("..", "testdata", "results_a.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := Render(recs, Options{Dir: dir, Formats: []string{FormatTeX}, Plots: []string{"pdf"}}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(pdflatex, "-interaction=nonstopmode", "-halt-on-error", TeXFile)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdflatex: %v\n%s", err, out)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "report.log"))
+	if n := strings.Count(string(log), "Overfull \\hbox"); n > 0 {
+		t.Errorf("%d overfull boxes:\n%s", n, log)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "report.pdf")); err != nil || fi.Size() < 10000 {
+		t.Errorf("report.pdf: %v", err)
 	}
 }

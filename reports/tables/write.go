@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math"
 	"strings"
 )
 
@@ -124,47 +125,138 @@ func csvValue(c Cell) string {
 	return c.Text
 }
 
-// WriteLaTeX writes tables as LaTeX table environments (booktabs rules) to
-// \input into a paper.
+// WriteLaTeX writes tables as LaTeX table floats (booktabs rules) to
+// \input into a paper: one float per table with caption and label, wide
+// tables scaled to the line (\resizebox, graphicx) and, past 9 columns,
+// spanning both columns of a two-column page (table*); the best value of
+// each accuracy column among the evaluated models in bold.
 func WriteLaTeX(w io.Writer, tables []*Table) error {
 	var b strings.Builder
-	b.WriteString("% evalclip tables; needs \\usepackage{booktabs}\n")
+	b.WriteString("% evalclip tables; needs \\usepackage{booktabs,graphicx}\n")
 	for _, t := range tables {
-		b.WriteString("\n\\begin{table}[t]\n\\centering\n\\small\n")
-		b.WriteString("\\begin{tabular}{")
-		for _, c := range t.Columns {
-			if c.Numeric {
-				b.WriteString("r")
-			} else {
-				b.WriteString("l")
-			}
-		}
-		b.WriteString("}\n\\toprule\n")
-		for j, c := range t.Columns {
-			if j > 0 {
-				b.WriteString(" & ")
-			}
-			b.WriteString(texEscape(c.Title))
-		}
-		b.WriteString(" \\\\\n\\midrule\n")
-		for _, row := range t.Rows {
-			for j, c := range row {
-				if j > 0 {
-					b.WriteString(" & ")
-				}
-				b.WriteString(texCell(c))
-			}
-			b.WriteString(" \\\\\n")
-		}
-		b.WriteString("\\bottomrule\n\\end{tabular}\n")
-		caption := t.Title
-		if t.Caption != "" {
-			caption += ". " + t.Caption
-		}
-		fmt.Fprintf(&b, "\\caption{%s}\n\\label{tab:%s}\n\\end{table}\n", texEscape(caption), t.Name)
+		writeTeXTable(&b, t)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Figure is a figure for WriteLaTeXDocument: a PDF (or PNG) path relative
+// to the document, its caption and label.
+type Figure struct {
+	Path, Caption, Label string
+}
+
+// WriteLaTeXDocument writes a complete, compilable LaTeX document
+// (article, two columns, booktabs and graphicx only) holding the tables
+// and the figures, each a float with caption and label.
+func WriteLaTeXDocument(w io.Writer, title string, tables []*Table, figs []Figure) error {
+	var b strings.Builder
+	b.WriteString("% evalclip report: pdflatex report.tex builds it (booktabs, graphicx);\n% tables.tex holds the tables alone, to \\input into a paper.\n")
+	b.WriteString("\\documentclass[10pt,twocolumn]{article}\n\\usepackage[margin=0.75in]{geometry}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n\\usepackage[T1]{fontenc}\n")
+	fmt.Fprintf(&b, "\\title{%s}\n\\date{}\n\\begin{document}\n\\maketitle\n", texEscape(title))
+	for _, t := range tables {
+		writeTeXTable(&b, t)
+	}
+	for _, f := range figs {
+		fmt.Fprintf(&b, "\n\\begin{figure*}[t]\n\\centering\n\\includegraphics[width=\\textwidth]{%s}\n\\caption{%s}\n\\label{fig:%s}\n\\end{figure*}\n",
+			f.Path, texEscape(f.Caption), f.Label)
+	}
+	b.WriteString("\n\\end{document}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeTeXTable writes one table float.
+func writeTeXTable(b *strings.Builder, t *Table) {
+	env := "table"
+	if len(t.Columns) > 9 {
+		env = "table*"
+	}
+	width := "\\linewidth"
+	if env == "table*" {
+		width = "\\textwidth"
+	}
+	fmt.Fprintf(b, "\n\\begin{%s}[t]\n\\centering\n\\small\n", env)
+	wide := len(t.Columns) > 5
+	if wide {
+		fmt.Fprintf(b, "\\resizebox{%s}{!}{%%\n", width)
+	}
+	b.WriteString("\\begin{tabular}{")
+	for _, c := range t.Columns {
+		if c.Numeric {
+			b.WriteString("r")
+		} else {
+			b.WriteString("l")
+		}
+	}
+	b.WriteString("}\n\\toprule\n")
+	for j, c := range t.Columns {
+		if j > 0 {
+			b.WriteString(" & ")
+		}
+		b.WriteString(texEscape(c.Title))
+	}
+	b.WriteString(" \\\\\n\\midrule\n")
+	best := bestCells(t)
+	for i, row := range t.Rows {
+		for j, c := range row {
+			if j > 0 {
+				b.WriteString(" & ")
+			}
+			if best[[2]int{i, j}] {
+				b.WriteString("\\textbf{" + texCell(c) + "}")
+			} else {
+				b.WriteString(texCell(c))
+			}
+		}
+		b.WriteString(" \\\\\n")
+	}
+	b.WriteString("\\bottomrule\n\\end{tabular}")
+	if wide {
+		b.WriteString("}")
+	}
+	b.WriteString("\n")
+	caption := t.Title
+	if t.Caption != "" {
+		caption += ". " + t.Caption
+	}
+	fmt.Fprintf(b, "\\caption{%s}\n\\label{tab:%s}\n\\end{%s}\n", texEscape(caption), t.Name, env)
+}
+
+// bestCells marks, in each accuracy column (key ending in _pct, not a
+// published number), the highest value among the evaluated rows (rows
+// naming a published reference, "CLIP paper ...", are not candidates);
+// ties are all marked, and a column with one value marks none.
+func bestCells(t *Table) map[[2]int]bool {
+	out := map[[2]int]bool{}
+	for j, c := range t.Columns {
+		if !c.Numeric || !strings.HasSuffix(c.Key, "_pct") || strings.Contains(c.Key, "clip_paper") || strings.Contains(c.Key, "openclip") || strings.HasPrefix(c.Key, "baseline") {
+			continue
+		}
+		bestV, n := math.Inf(-1), 0
+		for _, row := range t.Rows {
+			if j >= len(row) || !row[j].Num || isReference(row) {
+				continue
+			}
+			n++
+			bestV = math.Max(bestV, row[j].V)
+		}
+		if n < 2 {
+			continue
+		}
+		for i, row := range t.Rows {
+			if j < len(row) && row[j].Num && !isReference(row) && row[j].V == bestV {
+				out[[2]int{i, j}] = true
+			}
+		}
+	}
+	return out
+}
+
+// isReference reports whether a row holds published numbers, not a
+// measurement.
+func isReference(row []Cell) bool {
+	return len(row) > 0 && (strings.HasPrefix(row[0].Text, "CLIP paper") || strings.HasSuffix(row[0].Text, "trained on labels"))
 }
 
 func texCell(c Cell) string {
