@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
@@ -315,14 +316,12 @@ func Confusion(r *reports.Record, counts [][]float64, names []string) *Figure {
 	p.Y.Label.Text = "true class"
 	h := plotter.NewHeatMap(grid{norm}, newBlues(64))
 	h.NaN = color.RGBA{R: 230, G: 230, B: 230, A: 255}
+	h.Min, h.Max = 0, 1 // the colour bar's scale
 	h.Rasterized = n > 64
 	p.Add(h)
 	if n <= 40 {
 		var xt, yt []plot.Tick
-		for i, name := range names {
-			if len(name) > 18 {
-				name = name[:17] + "…"
-			}
+		for i, name := range names { // full names: the x labels are turned upright
 			xt = append(xt, plot.Tick{Value: float64(i), Label: name})
 			yt = append(yt, plot.Tick{Value: float64(n - 1 - i), Label: name})
 		}
@@ -334,6 +333,36 @@ func Confusion(r *reports.Record, counts [][]float64, names []string) *Figure {
 		p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = -1, -0.5
 	}
 	side := vg.Length(math.Max(5, math.Min(9, 3+0.12*float64(n)))) * vg.Inch
-	return &Figure{Name: fileStem("confusion", r.Model, r.Dataset), Title: fmt.Sprintf("Confusion matrix of %s on %s", r.Model, r.Dataset),
-		Plot: p, W: side, H: side}
+	// the colour bar: the fraction of a true class's samples
+	cb := plot.New()
+	cb.HideX()
+	cb.Y.Label.Text = "fraction of the true class"
+	cb.Y.Padding = 0
+	bar := &plotter.ColorBar{ColorMap: &bluesMap{p: newBlues(64), max: 1}, Vertical: true}
+	cb.Add(bar)
+	cb.Y.Min, cb.Y.Max = 0, 1
+	return &Figure{Name: fileStem("confusion", r.Model, r.Dataset), Title: fmt.Sprintf("Confusion matrix of %s on %s (rows: true class, normalised to one)", r.Model, r.Dataset),
+		Plot: p, W: side * 1.15, H: side, Side: cb}
 }
+
+// bluesMap is the blues palette as a colour map over [min, max], for the
+// colour bar.
+type bluesMap struct {
+	p        blues
+	min, max float64
+}
+
+func (m *bluesMap) At(v float64) (color.Color, error) {
+	if v < m.min || v > m.max || m.max <= m.min {
+		return nil, fmt.Errorf("value %v outside [%v, %v]", v, m.min, m.max)
+	}
+	i := int((v - m.min) / (m.max - m.min) * float64(len(m.p)-1))
+	return m.p[i], nil
+}
+func (m *bluesMap) Max() float64                { return m.max }
+func (m *bluesMap) SetMax(v float64)            { m.max = v }
+func (m *bluesMap) Min() float64                { return m.min }
+func (m *bluesMap) SetMin(v float64)            { m.min = v }
+func (m *bluesMap) Alpha() float64              { return 1 }
+func (m *bluesMap) SetAlpha(float64)            {}
+func (m *bluesMap) Palette(int) palette.Palette { return m.p }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -14,6 +15,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgpdf"
+	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/reports/baselines"
@@ -27,6 +30,23 @@ type Figure struct {
 	Title string
 	Plot  *plot.Plot
 	W, H  vg.Length
+	// Side, when set, is drawn in a strip at the right (a colour bar).
+	Side *plot.Plot
+}
+
+// sideWidth is the share of a figure's width its Side strip takes.
+const sideWidth = 0.13
+
+// draw draws the figure onto c: the plot, and its side strip.
+func (f *Figure) draw(c draw.Canvas) {
+	if f.Side == nil {
+		f.Plot.Draw(c)
+		return
+	}
+	w := c.Max.X - c.Min.X
+	strip := vg.Length(sideWidth) * w
+	f.Plot.Draw(draw.Crop(c, 0, -strip, 0, 0))
+	f.Side.Draw(draw.Crop(c, w-strip+vg.Points(6), 0, vg.Points(40), -vg.Points(40)))
 }
 
 // Formats are the image formats Render accepts: PNG at PNGDPI, SVG and
@@ -39,23 +59,25 @@ const PNGDPI = 300
 // Render encodes the figure as "png", "svg" or "pdf".
 func (f *Figure) Render(format string) ([]byte, error) {
 	var buf bytes.Buffer
+	var wt io.WriterTo
 	switch format {
 	case "png":
 		c := vgimg.NewWith(vgimg.UseWH(f.W, f.H), vgimg.UseDPI(PNGDPI))
-		f.Plot.Draw(draw.New(c))
-		if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
-			return nil, fmt.Errorf("plot %s: %w", f.Name, err)
-		}
-	case "svg", "pdf":
-		wt, err := f.Plot.WriterTo(f.W, f.H, format)
-		if err != nil {
-			return nil, fmt.Errorf("plot %s: %w", f.Name, err)
-		}
-		if _, err := wt.WriteTo(&buf); err != nil {
-			return nil, fmt.Errorf("plot %s: %w", f.Name, err)
-		}
+		f.draw(draw.New(c))
+		wt = vgimg.PngCanvas{Canvas: c}
+	case "svg":
+		c := vgsvg.New(f.W, f.H)
+		f.draw(draw.New(c))
+		wt = c
+	case "pdf":
+		c := vgpdf.New(f.W, f.H)
+		f.draw(draw.New(c))
+		wt = c
 	default:
 		return nil, fmt.Errorf("plot %s: unknown format %q (expected png, svg or pdf)", f.Name, format)
+	}
+	if _, err := wt.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("plot %s: %w", f.Name, err)
 	}
 	return buf.Bytes(), nil
 }
@@ -116,6 +138,9 @@ func Build(recs []reports.Record, opt Options) ([]*Figure, []string) {
 // figure's aspect.
 func finish(f *Figure, width string) {
 	style(f.Plot, width)
+	if f.Side != nil {
+		style(f.Side, width)
+	}
 	aspect := 0.66
 	if f.W > 0 {
 		aspect = float64(f.H / f.W)
@@ -756,10 +781,10 @@ func Humans(groups []*reports.Group) *Figure {
 	}
 	p.NominalY(names...)
 	p.X.Min, p.X.Max = 0, 100
-	p.Y.Tick.Label.Font.Size = vg.Points(8)
-	p.Legend.Top = false
+	// the legend in headroom above the bars, clear of the data
+	p.Y.Min, p.Y.Max = -0.6, float64(len(bars))-0.4+0.55*float64(len(legend))
+	p.Legend.Top = true
 	p.Legend.Left = false
-	p.Legend.TextStyle.Font.Size = vg.Points(8)
 	return &Figure{Name: "pets_humans", Title: "CLIP vs humans on Oxford-IIIT Pets (paper Table 2)", Plot: p,
 		W: 6.5 * vg.Inch, H: vg.Length(1.2+0.25*float64(len(bars))) * vg.Inch}
 }
