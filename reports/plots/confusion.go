@@ -327,7 +327,7 @@ func Confusion(r *reports.Record, counts [][]float64, names []string) *Figure {
 		}
 		p.X.Tick.Marker = plot.ConstantTicks(xt)
 		p.Y.Tick.Marker = plot.ConstantTicks(yt)
-		size := vg.Points(math.Max(5, math.Min(9, 300/float64(n))))
+		size := vg.Points(math.Max(4, math.Min(9, 280/float64(n)))) // fits a 7-inch figure
 		p.X.Tick.Label.Font.Size, p.Y.Tick.Label.Font.Size = size, size
 		p.X.Tick.Label.Rotation = math.Pi / 2
 		p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = -1, -0.5
@@ -342,7 +342,7 @@ func Confusion(r *reports.Record, counts [][]float64, names []string) *Figure {
 	cb.Add(bar)
 	cb.Y.Min, cb.Y.Max = 0, 1
 	return &Figure{Name: fileStem("confusion", r.Model, r.Dataset), Title: fmt.Sprintf("Confusion matrix of %s on %s (rows: true class, normalised to one)", r.Model, r.Dataset),
-		Plot: p, W: side * 1.15, H: side, Side: cb}
+		Plot: p, W: side * 1.15, H: side, Side: cb, ownTicks: n <= 40}
 }
 
 // bluesMap is the blues palette as a colour map over [min, max], for the

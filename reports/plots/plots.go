@@ -32,6 +32,9 @@ type Figure struct {
 	W, H  vg.Length
 	// Side, when set, is drawn in a strip at the right (a colour bar).
 	Side *plot.Plot
+	// ownTicks keeps the tick labels' font the figure chose (sized to fit
+	// many class names) when the style is applied.
+	ownTicks bool
 }
 
 // sideWidth is the share of a figure's width its Side strip takes.
@@ -137,7 +140,11 @@ func Build(recs []reports.Record, opt Options) ([]*Figure, []string) {
 // finish applies the figure style at the chosen width, keeping the
 // figure's aspect.
 func finish(f *Figure, width string) {
+	xt, yt := f.Plot.X.Tick.Label.Font.Size, f.Plot.Y.Tick.Label.Font.Size
 	style(f.Plot, width)
+	if f.ownTicks {
+		f.Plot.X.Tick.Label.Font.Size, f.Plot.Y.Tick.Label.Font.Size = xt, yt
+	}
 	if f.Side != nil {
 		style(f.Side, width)
 	}

@@ -321,9 +321,14 @@ func writeIndex(w io.Writer, recs []reports.Record, tbls []*tables.Table, figs [
 	}
 	if len(figs) > 0 {
 		b.WriteString("<section id=\"plots\">\n<h2>Plots</h2>\n")
-		img := "svg"
-		if !contains(opt.Plots, "svg") {
+		// the page shows the PNG (drawn exactly as printed; an SVG's text
+		// takes the browser's fonts), links every format
+		img := "png"
+		if !contains(opt.Plots, "png") {
 			img = opt.Plots[0]
+			if contains(opt.Plots, "svg") {
+				img = "svg"
+			}
 		}
 		for _, f := range figs {
 			src := PlotsDir + "/" + f.Name + "." + img

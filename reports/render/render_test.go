@@ -30,7 +30,7 @@ func TestRenderAll(t *testing.T) {
 	index, _ := os.ReadFile(filepath.Join(dir, "index.html"))
 	s := string(index)
 	for _, want := range []string{`<section id="zeroshot">`, `<section id="fewshot">`, `<section id="kernels">`,
-		`<img src="plots/fewshot_pets.svg"`, `<img src="plots/confusion_RN50_mnist.svg"`, `<a href="plots/roofline.png">PNG</a>`,
+		`<img src="plots/fewshot_pets.png"`, `<img src="plots/confusion_RN50_mnist.png"`, `<a href="plots/fewshot_pets.svg">SVG</a>`, `<a href="plots/roofline.png">PNG</a>`,
 		`<li class="note">a note</li>`, "metric mean_per_class_recall is NaN", "failed: probe: features/train.npy",
 		`<dd>results.json</dd>`, `<a href="report.tex">report.tex</a>`, "<dd>paper-small</dd>"} {
 		if !strings.Contains(s, want) {
