@@ -379,8 +379,20 @@ func FewShotWith(groups []*reports.Group, dataset, errorKind string) *Figure {
 		p.Legend.Add(label, l, s)
 	}
 	pctAxis(&p.Y, lo, hi)
-	p.Legend.Top = false
-	p.Legend.Left = false
+	var all []plotter.XY
+	for _, c := range curves {
+		all = append(all, c.pts...)
+	}
+	for _, g := range groups { // the zero-shot lines run across: sample them
+		if g.Task == reports.TaskZeroShot && g.Dataset == dataset && !g.Supervised {
+			if st := g.Stat(metric); st.OK() {
+				for _, x := range []float64{x0, math.Sqrt(x0 * x1), x1} {
+					all = append(all, plotter.XY{X: x, Y: st.Mean * 100})
+				}
+			}
+		}
+	}
+	emptiestCorner(p, all, true)
 	return &Figure{Name: fileStem("fewshot", dataset), Title: "Few-shot linear probe on " + dataset + " (" + errorText(errorKind) + "; \"all\": all the training data)",
 		Plot: p, W: 7 * vg.Inch, H: 4.6 * vg.Inch}
 }
@@ -577,7 +589,13 @@ func Throughput(groups []*reports.Group) *Figure {
 	}
 	padLog(&p.X)
 	pctAxis(&p.Y, lo, hi)
-	p.Legend.Top = false
+	var all []plotter.XY
+	for _, d := range datasets {
+		for _, q := range series[d] {
+			all = append(all, q.xy)
+		}
+	}
+	emptiestCorner(p, all, true)
 	title := "Accuracy vs image-tower throughput per backbone (dashed: Pareto front)"
 	if len(models) == 1 {
 		for m := range models {

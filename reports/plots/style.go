@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -111,4 +112,40 @@ func (pctTicks) Ticks(lo, hi float64) []plot.Tick {
 		out = append(out, t)
 	}
 	return out
+}
+
+// emptiestCorner places p's legend in the corner of the data area holding
+// the fewest of pts (axis ranges already set; a log x axis compared in
+// logs); ties keep the lower right.
+func emptiestCorner(p *plot.Plot, pts []plotter.XY, logX bool) {
+	norm := func(v, lo, hi float64, log bool) float64 {
+		if log {
+			if v <= 0 || lo <= 0 {
+				return 0
+			}
+			v, lo, hi = math.Log(v), math.Log(lo), math.Log(hi)
+		}
+		if hi <= lo {
+			return 0.5
+		}
+		return (v - lo) / (hi - lo)
+	}
+	type corner struct{ top, left bool }
+	order := []corner{{false, false}, {true, false}, {false, true}, {true, true}}
+	best, bestN := order[0], math.MaxInt
+	for _, c := range order {
+		n := 0
+		for _, q := range pts {
+			x, y := norm(q.X, p.X.Min, p.X.Max, logX), norm(q.Y, p.Y.Min, p.Y.Max, false)
+			inX := (c.left && x < 0.45) || (!c.left && x > 0.55)
+			inY := (c.top && y > 0.55) || (!c.top && y < 0.45)
+			if inX && inY {
+				n++
+			}
+		}
+		if n < bestN {
+			best, bestN = c, n
+		}
+	}
+	p.Legend.Top, p.Legend.Left = best.top, best.left
 }
