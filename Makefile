@@ -193,10 +193,10 @@ cuda-emu: deps ## test the CUDA kernels on the host emulator (-tags cudaemu; nee
 cuda-toolkit: ## enable Debian contrib/non-free and install nvidia-cuda-toolkit (as root; changes apt sources)
 	@tools/cuda-toolkit.sh
 
-report-deps: ## install pdflatex (Debian texlive-latex-base, -recommended; as root) so the report.tex test compiles it
+report-deps: ## install pdflatex and siunitx (Debian texlive-latex-base, -recommended, -science; as root) so the report.tex test compiles it
 	@if command -v pdflatex >/dev/null 2>&1; then echo "report-deps: $$(command -v pdflatex)"; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends texlive-latex-base texlive-latex-recommended; \
-	else echo "report-deps: as root, or: apt-get install texlive-latex-base texlive-latex-recommended" >&2; exit 1; fi
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends texlive-latex-base texlive-latex-recommended texlive-science; \
+	else echo "report-deps: as root, or: apt-get install texlive-latex-base texlive-latex-recommended texlive-science" >&2; exit 1; fi
 
 clean: ## remove build outputs (keeps fetched toolchains and libraries)
 	rm -rf bin

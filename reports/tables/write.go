@@ -132,7 +132,7 @@ func csvValue(c Cell) string {
 // each accuracy column among the evaluated models in bold.
 func WriteLaTeX(w io.Writer, tables []*Table) error {
 	var b strings.Builder
-	b.WriteString("% evalclip tables; needs \\usepackage{booktabs,graphicx}\n")
+	b.WriteString("% evalclip tables; needs \\usepackage{booktabs,graphicx,siunitx}\n% and \\sisetup{detect-weight=true, separate-uncertainty=true}\n")
 	for _, t := range tables {
 		writeTeXTable(&b, t)
 	}
@@ -151,8 +151,8 @@ type Figure struct {
 // and the figures, each a float with caption and label.
 func WriteLaTeXDocument(w io.Writer, title string, tables []*Table, figs []Figure) error {
 	var b strings.Builder
-	b.WriteString("% evalclip report: pdflatex report.tex builds it (booktabs, graphicx);\n% tables.tex holds the tables alone, to \\input into a paper.\n")
-	b.WriteString("\\documentclass[10pt,twocolumn]{article}\n\\usepackage[margin=0.75in]{geometry}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n\\usepackage[T1]{fontenc}\n")
+	b.WriteString("% evalclip report: pdflatex report.tex builds it (booktabs, graphicx, siunitx);\n% tables.tex holds the tables alone, to \\input into a paper.\n")
+	b.WriteString("\\documentclass[10pt,twocolumn]{article}\n\\usepackage[margin=0.75in]{geometry}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n\\usepackage{siunitx}\n\\sisetup{detect-weight=true, separate-uncertainty=true}\n\\usepackage[T1]{fontenc}\n")
 	fmt.Fprintf(&b, "\\title{%s}\n\\date{}\n\\begin{document}\n\\maketitle\n", texEscape(title))
 	for _, t := range tables {
 		writeTeXTable(&b, t)
@@ -181,10 +181,13 @@ func writeTeXTable(b *strings.Builder, t *Table) {
 	if wide {
 		fmt.Fprintf(b, "\\resizebox{%s}{!}{%%\n", width)
 	}
+	// numbers align on the decimal marker (siunitx S columns); text in
+	// them (a header, "--", "not comparable") is braced, as S columns
+	// want
 	b.WriteString("\\begin{tabular}{")
 	for _, c := range t.Columns {
 		if c.Numeric {
-			b.WriteString("r")
+			b.WriteString("S")
 		} else {
 			b.WriteString("l")
 		}
@@ -194,7 +197,11 @@ func writeTeXTable(b *strings.Builder, t *Table) {
 		if j > 0 {
 			b.WriteString(" & ")
 		}
-		b.WriteString(texEscape(c.Title))
+		if c.Numeric {
+			b.WriteString("{" + texEscape(c.Title) + "}")
+		} else {
+			b.WriteString(texEscape(c.Title))
+		}
 	}
 	b.WriteString(" \\\\\n\\midrule\n")
 	best := bestCells(t)
@@ -203,11 +210,17 @@ func writeTeXTable(b *strings.Builder, t *Table) {
 			if j > 0 {
 				b.WriteString(" & ")
 			}
-			if best[[2]int{i, j}] {
-				b.WriteString("\\textbf{" + texCell(c) + "}")
-			} else {
-				b.WriteString(texCell(c))
+			numeric := j < len(t.Columns) && t.Columns[j].Numeric
+			cell := texCell(c)
+			switch {
+			case numeric && c.Num && best[[2]int{i, j}]:
+				cell = "\\bfseries " + cell // siunitx keeps the alignment of bold numbers
+			case numeric && !c.Num:
+				cell = "{" + cell + "}"
+			case best[[2]int{i, j}]:
+				cell = "\\textbf{" + cell + "}"
 			}
+			b.WriteString(cell)
 		}
 		b.WriteString(" \\\\\n")
 	}
@@ -262,7 +275,7 @@ func isReference(row []Cell) bool {
 func texCell(c Cell) string {
 	switch {
 	case c.Num && c.HasStd && c.Text == "":
-		return fmt.Sprintf("%.*f $\\pm$ %.*f", c.Prec, c.V, c.Prec, c.Std)
+		return fmt.Sprintf("%.*f \\pm %.*f", c.Prec, c.V, c.Prec, c.Std) // siunitx reads value \pm uncertainty
 	case c.Text == TextMissing:
 		return "--"
 	}
