@@ -194,7 +194,7 @@ cuda-toolkit: ## enable Debian contrib/non-free and install nvidia-cuda-toolkit 
 	@tools/cuda-toolkit.sh
 
 report-deps: ## install pdflatex and siunitx (Debian texlive-latex-base, -recommended, -science; as root) so the report.tex test compiles it
-	@if command -v pdflatex >/dev/null 2>&1; then echo "report-deps: $$(command -v pdflatex)"; \
+	@if command -v pdflatex >/dev/null 2>&1 && kpsewhich siunitx.sty >/dev/null 2>&1; then echo "report-deps: $$(command -v pdflatex), $$(kpsewhich siunitx.sty)"; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends texlive-latex-base texlive-latex-recommended texlive-science; \
 	else echo "report-deps: as root, or: apt-get install texlive-latex-base texlive-latex-recommended texlive-science" >&2; exit 1; fi
 
