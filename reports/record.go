@@ -135,6 +135,13 @@ func (r *Record) ThroughputCached() bool {
 const (
 	ThroughputImagesPerS      = "images_per_s"       // whole task, images per second
 	ThroughputTowerImagesPerS = "tower_images_per_s" // image tower alone
+	// Stage utilisation of the image pipeline, seconds: the decode
+	// workers' busy time (summed over workers), the image tower's time,
+	// and the time the tower waited for decoded batches (0: decode keeps
+	// up; the tower bounds the run).
+	ThroughputDecodeS    = "decode_s"
+	ThroughputEncodeS    = "encode_s"
+	ThroughputTowerWaitS = "tower_wait_s"
 )
 
 // Record is one measurement: one model on one dataset split for one task

@@ -25,8 +25,7 @@ func sameMeasurements(recs []reports.Record) []reports.Record {
 		out[i].Job = ""
 		delete(out[i].Params, "score_ms")
 		delete(out[i].Params, "features_cached")
-		delete(out[i].Throughput, reports.ThroughputImagesPerS)
-		delete(out[i].Throughput, reports.ThroughputTowerImagesPerS)
+		out[i].Throughput = nil // rates and stage times
 		if sweep, ok := out[i].Params["sweep"].([]any); ok {
 			for _, e := range sweep {
 				if m, ok := e.(map[string]any); ok {

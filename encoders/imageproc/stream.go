@@ -7,6 +7,8 @@ import (
 	"image"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/evalclip/evalclip/internal/limits"
 	"github.com/evalclip/evalclip/internal/panics"
@@ -40,6 +42,17 @@ type StreamOptions struct {
 	// source samples finished so far (skipped ones included), from the
 	// goroutine that called Stream.
 	Progress func(done int)
+	// Stats, when set, receives where the time went.
+	Stats *StreamStats
+}
+
+// StreamStats says where a Stream's time went: DecodeSeconds is the time
+// the workers spent decoding and preprocessing (summed over workers: the
+// decode stage's busy time), WaitSeconds the time the consumer (fn, the
+// image tower) waited for its next batch. A tower that never waits is the
+// bottleneck; one that waits is fed too slowly.
+type StreamStats struct {
+	DecodeSeconds, WaitSeconds float64
 }
 
 // Skipped is a sample left out by StreamOptions.SkipBad.
@@ -110,6 +123,14 @@ func Stream(ctx context.Context, src Source, c Config, opts StreamOptions, fn fu
 		pos   int // position in the batch
 	}
 	jobs := make(chan job, workers)
+	var decodeNanos atomic.Int64
+	var waited time.Duration
+	if opts.Stats != nil {
+		defer func() {
+			opts.Stats.DecodeSeconds = time.Duration(decodeNanos.Load()).Seconds()
+			opts.Stats.WaitSeconds = waited.Seconds()
+		}()
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -118,7 +139,9 @@ func Stream(ctx context.Context, src Source, c Config, opts StreamOptions, fn fu
 			for j := range jobs {
 				var err error
 				if ctx.Err() == nil {
+					t0 := time.Now()
 					err = loadOne(src, c, j.index, j.s.pixels[j.pos*ppi:(j.pos+1)*ppi])
+					decodeNanos.Add(int64(time.Since(t0)))
 				}
 				j.s.errs[j.pos] = err
 				j.s.pending.Done()
@@ -165,11 +188,13 @@ func Stream(ctx context.Context, src Source, c Config, opts StreamOptions, fn fu
 	indices := make([]int, 0, bs)
 	for b := 0; b < nb; b++ {
 		s := slots[b%inFlight]
+		t0 := time.Now()
 		select {
 		case <-ctx.Done():
 			return finish(ctx.Err())
 		case <-s.ready:
 		}
+		waited += time.Since(t0)
 		if err := ctx.Err(); err != nil {
 			return finish(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // solidSource serves n solid images whose colour encodes the index; the
@@ -248,5 +249,20 @@ func TestStreamBatchSizeBounded(t *testing.T) {
 	_, err := Stream(context.Background(), big, c, StreamOptions{Workers: 2, BatchSize: 1 << 20}, func(Batch) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "limit on one array") {
 		t.Fatalf("over the limit: %v", err)
+	}
+}
+
+// TestStreamStats: the decode stage's busy time and the consumer's wait
+// are reported (no wall-clock bounds asserted: only that they are
+// measured).
+func TestStreamStats(t *testing.T) {
+	src := &solidSource{n: 64}
+	c := streamConfig()
+	var st StreamStats
+	if _, err := Stream(context.Background(), src, c, StreamOptions{BatchSize: 8, Workers: 2, Stats: &st}, func(Batch) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !(st.DecodeSeconds > 0) || st.WaitSeconds < 0 {
+		t.Fatalf("%+v", st)
 	}
 }

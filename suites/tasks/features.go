@@ -40,6 +40,10 @@ type Features struct {
 	// TowerSeconds is the time spent in the image tower; TotalSeconds the
 	// whole extraction (reading, decoding, preprocessing, encoding).
 	TowerSeconds, TotalSeconds float64
+	// DecodeSeconds is the decode workers' busy time (summed over
+	// workers) and WaitSeconds the time the tower waited for decoded
+	// batches: the pipeline's stage utilisation.
+	DecodeSeconds, WaitSeconds float64
 	// Key is the cache key.
 	Key string
 	// TowerBatch is the number of images per image-tower request and
@@ -113,8 +117,10 @@ type cacheMeta struct {
 	Skipped     []string  `json:"skipped,omitempty"`
 	Created     time.Time `json:"created"`
 	// Seconds of the original extraction, for reference.
-	TowerSeconds float64 `json:"tower_seconds"`
-	TotalSeconds float64 `json:"total_seconds"`
+	TowerSeconds  float64 `json:"tower_seconds"`
+	TotalSeconds  float64 `json:"total_seconds"`
+	DecodeSeconds float64 `json:"decode_seconds,omitempty"`
+	WaitSeconds   float64 `json:"wait_seconds,omitempty"`
 }
 
 // featureKey names a split's features under a model: the cache format,
@@ -139,6 +145,11 @@ func (f *Features) throughput(rec *reports.Record) {
 	rec.Throughput = reports.Metrics{reports.ThroughputImagesPerS: float64(f.N) / f.TotalSeconds}
 	if f.TowerSeconds > 0 {
 		rec.Throughput[reports.ThroughputTowerImagesPerS] = float64(f.N) / f.TowerSeconds
+		rec.Throughput[reports.ThroughputEncodeS] = f.TowerSeconds
+	}
+	if f.DecodeSeconds > 0 {
+		rec.Throughput[reports.ThroughputDecodeS] = f.DecodeSeconds
+		rec.Throughput[reports.ThroughputTowerWaitS] = f.WaitSeconds
 	}
 	if f.Cached {
 		if rec.Params == nil {
@@ -190,7 +201,8 @@ func FeaturesOf(ctx context.Context, env *suites.Env, m *suites.Model, d *suites
 	if !env.NoCache {
 		meta := cacheMeta{Version: cacheVersion, Model: m.Name, Fingerprint: model.Fingerprint(), Dataset: d.Name,
 			Identity: ds.Identity(), Split: split, N: f.N, D: f.D, Classes: f.Classes, Skipped: f.Skipped,
-			Created: time.Now().UTC(), TowerSeconds: f.TowerSeconds, TotalSeconds: f.TotalSeconds}
+			Created: time.Now().UTC(), TowerSeconds: f.TowerSeconds, TotalSeconds: f.TotalSeconds,
+			DecodeSeconds: f.DecodeSeconds, WaitSeconds: f.WaitSeconds}
 		if err := storeCached(dir, key, f, meta); err != nil && env.Log != nil {
 			fmt.Fprintf(env.Log, "feature cache: %v (continuing without caching)\n", err)
 		}
@@ -206,10 +218,12 @@ func extract(ctx context.Context, env *suites.Env, model encoders.Model, ds data
 	f.TowerBatch, f.TowerConcurrency = tower.RequestSize(min(n, max(1, env.Suite.Runtime.BatchSize)))
 	start := time.Now()
 	var towerTime time.Duration
+	var stats imageproc.StreamStats
 	env.Progress.SetTotal("encode images", n)
 	skipped, err := imageproc.Stream(ctx, ds, pre, imageproc.StreamOptions{
 		BatchSize: env.Suite.Runtime.BatchSize,
 		Workers:   env.Suite.Runtime.Workers,
+		Stats:     &stats,
 		// File-backed formats skip (and count) images that do not decode;
 		// in-memory formats fail on any error.
 		SkipBad: datasets.SkipsBad(ds),
@@ -239,6 +253,7 @@ func extract(ctx context.Context, env *suites.Env, model encoders.Model, ds data
 	}
 	f.TowerSeconds = towerTime.Seconds()
 	f.TotalSeconds = time.Since(start).Seconds()
+	f.DecodeSeconds, f.WaitSeconds = stats.DecodeSeconds, stats.WaitSeconds
 	return f, nil
 }
 
@@ -276,7 +291,8 @@ func loadCached(dir, key string) (*Features, error) {
 		return nil, fmt.Errorf("%s: shapes %v and %v do not match %dx%d", xp, shape, lshape, meta.N, meta.D)
 	}
 	f := &Features{X: x, N: meta.N, D: meta.D, Labels: make([]int32, meta.N), Classes: meta.Classes,
-		Skipped: meta.Skipped, Cached: true, TowerSeconds: meta.TowerSeconds, TotalSeconds: meta.TotalSeconds}
+		Skipped: meta.Skipped, Cached: true, TowerSeconds: meta.TowerSeconds, TotalSeconds: meta.TotalSeconds,
+		DecodeSeconds: meta.DecodeSeconds, WaitSeconds: meta.WaitSeconds}
 	for i, v := range labels {
 		if v < 0 || v >= int64(len(meta.Classes)) {
 			return nil, fmt.Errorf("%s: label %d of sample %d is outside the %d classes", lp, v, i, len(meta.Classes))
