@@ -142,6 +142,9 @@ const (
 	ThroughputDecodeS    = "decode_s"
 	ThroughputEncodeS    = "encode_s"
 	ThroughputTowerWaitS = "tower_wait_s"
+	// ThroughputScoreS is the zero-shot scoring's time (similarity, top-k,
+	// calibration), seconds.
+	ThroughputScoreS = "score_s"
 )
 
 // Record is one measurement: one model on one dataset split for one task

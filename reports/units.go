@@ -65,6 +65,7 @@ func init() {
 		{Metric: ThroughputDecodeS, Title: "decode (s)", Bench: "decode-sec", Lower: true},
 		{Metric: ThroughputEncodeS, Title: "encode (s)", Bench: "encode-sec", Lower: true},
 		{Metric: ThroughputTowerWaitS, Title: "tower wait (s)", Bench: "tower-wait-sec", Lower: true},
+		{Metric: ThroughputScoreS, Title: "score (s)", Bench: "score-sec", Lower: true},
 		{Metric: MetricMsMedian, Title: "ms (median)", Bench: "sec/op", Per: 1000, Lower: true},
 		{Metric: MetricMsMin, Title: "ms (min)", Bench: "min-sec/op", Per: 1000, Lower: true},
 		{Metric: MetricGFLOPS, Title: "GFLOP/s", Bench: "GFLOP/s"},

@@ -267,6 +267,10 @@ func (z *ZeroShot) Run(ctx context.Context, env *suites.Env, job *suites.Job) ([
 	}
 	feats.batchParams(rec.Params, env)
 	feats.throughput(&rec)
+	if rec.Throughput == nil {
+		rec.Throughput = reports.Metrics{}
+	}
+	rec.Throughput[reports.ThroughputScoreS] = scoreTime.Seconds() // this run's, cached features or not
 	if len(feats.Skipped) > 0 {
 		rec.Extra[reports.ExtraSkipped] = describeSkipped(feats.Skipped)
 	}
