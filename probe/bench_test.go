@@ -3,6 +3,8 @@ package probe
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime"
 	"testing"
 
 	"gonum.org/v1/gonum/blas/blas32"
@@ -174,4 +176,40 @@ func equalFloats(a, b []float64) bool {
 		}
 	}
 	return len(a) == len(b)
+}
+
+// BenchmarkImageNetScale measures the linear probe at ImageNet's size, a
+// synthetic 1,281,167 x 768 x 1000 problem (float32 features, 3.9 GB):
+// one loss-and-gradient evaluation and the process's peak memory. It is
+// skipped unless EVALCLIP_BENCH_IMAGENET=1 (it needs about 6 GB and a
+// minute a round on 2 cores); docs/BENCHMARKS.md projects the sweep from
+// it.
+func BenchmarkImageNetScale(b *testing.B) {
+	if os.Getenv("EVALCLIP_BENCH_IMAGENET") == "" {
+		b.Skip("set EVALCLIP_BENCH_IMAGENET=1 (needs about 6 GB of memory)")
+	}
+	const n, d, k = 1281167, 768, 1000
+	data := Data{X: make([]float32, n*d), N: n, D: d, Y: make([]int32, n)}
+	// cheap deterministic pseudo-random features (an LCG): the timing
+	// does not depend on the values
+	state := uint32(1)
+	for i := range data.X {
+		state = state*1664525 + 1013904223
+		data.X[i] = float32(int32(state>>8)-1<<23) / float32(1<<23)
+	}
+	for i := range data.Y {
+		data.Y[i] = int32(i % k)
+	}
+	theta := benchTheta(k*d + k)
+	kblas.Use() // OpenBLAS when linked: pure-Go GEMMs take minutes a round here
+	defer blasBackends[0].use()
+	o := newObjective(newRows(data, nil, nil), k, 1, 0, 0)
+	g := make([]float64, len(theta))
+	for b.Loop() {
+		o.eval(theta, g)
+	}
+	reportObjective(b, n, d, k)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.Sys)/(1<<30), "GB-from-OS")
 }
