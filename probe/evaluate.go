@@ -110,30 +110,24 @@ func Evaluate(ctx context.Context, train, val, test Data, numClasses int, opts O
 	res := &Result{C: opts.C, NTest: test.N}
 	start := time.Now()
 	var warm *Model
-	res.Selection = SelectValidation
-	if opts.C == 0 && opts.CVFolds >= MinCVFolds {
+	var best *sweepOutcome
+	res.NTrain, res.NVal = trainRows.n(), valRows.n()
+	switch {
+	case opts.C != 0:
+		res.Selection = SelectFixed
+	case opts.CVFolds >= MinCVFolds:
+		// C by cross-validation over every fitting row; the final fit
+		// starts from zero, no one fold's model being the warm start
 		fold, folds, err := StratifiedFolds(all.labels(), numClasses, opts.CVFolds, opts.Seed)
 		if err != nil {
 			return nil, err
 		}
-		best, points, err := sweep(cvEval(ctx, all, fold, folds, numClasses), opts)
-		if err != nil {
+		if best, res.Sweep, err = sweep(cvEval(ctx, all, fold, folds, numClasses), opts); err != nil {
 			return nil, err
 		}
-		res.C, res.Sweep, res.Folds = best.model.C, points, folds
-		res.Selection = fmt.Sprintf("%d-fold cross-validation", folds)
-		res.CAtEdge = best.exp == sweepMinExp || best.exp == sweepMaxExp
+		res.Folds, res.Selection = folds, fmt.Sprintf("%d-fold cross-validation", folds)
 		res.NTrain, res.NVal = all.n(), 0
-		m, err := fitRows(ctx, all, numClasses, res.C, nil, opts)
-		if err != nil {
-			return nil, err
-		}
-		res.FitSeconds = time.Since(start).Seconds()
-		res.Model = m
-		res.score(m, newRows(test, nil, scales(test)), test.Y, opts.Workers)
-		return res, nil
-	}
-	if opts.C == 0 {
+	default:
 		if valRows.n() == 0 {
 			tr, va, err := StratifiedSplit(train.Y, numClasses, opts.ValFraction, opts.Seed)
 			if err != nil {
@@ -144,17 +138,17 @@ func Evaluate(ctx context.Context, train, val, test Data, numClasses int, opts O
 			}
 			trainRows, valRows = newRows(train, tr, trainScales), newRows(train, va, trainScales)
 		}
-		best, points, err := sweep(valEval(ctx, trainRows, valRows, numClasses), opts)
-		if err != nil {
+		var err error
+		if best, res.Sweep, err = sweep(valEval(ctx, trainRows, valRows, numClasses), opts); err != nil {
 			return nil, err
 		}
-		res.C, res.Sweep, warm = best.model.C, points, best.model
+		warm, res.Selection = best.model, SelectValidation
+		res.NTrain, res.NVal = trainRows.n(), valRows.n()
+	}
+	if best != nil {
+		res.C = best.model.C
 		res.CAtEdge = best.exp == sweepMinExp || best.exp == sweepMaxExp
 	}
-	if opts.C != 0 {
-		res.Selection = SelectFixed
-	}
-	res.NTrain, res.NVal = trainRows.n(), valRows.n()
 	m, err := fitRows(ctx, all, numClasses, res.C, warm, opts)
 	if err != nil {
 		return nil, err

@@ -264,6 +264,26 @@ func JoinModelName(model, pretrained string) string {
 	return model + "__" + p
 }
 
+// ModelIdentity is the record's model as open_clip names it, name and
+// pretrained tag, when known: the run's (the suite's keys, the model's
+// config, a CLIP_benchmark file), else its Hub source's.
+func (r *Record) ModelIdentity() (model, pretrained string) {
+	model, pretrained = r.Run.OpenCLIP, r.Run.Pretrained
+	if src := r.Run.ModelSource; src != nil && model == "" && pretrained == "" {
+		model, pretrained = src.OpenCLIP, src.Pretrained
+	}
+	return model, pretrained
+}
+
+// hubCBDataset is CLIP_benchmark's name of the record's dataset when it
+// came from one of CLIP_benchmark's Hub repositories.
+func (r *Record) hubCBDataset() (string, bool) {
+	if src := r.Run.DatasetSource; src != nil {
+		return CBDatasetName(src.Hub)
+	}
+	return "", false
+}
+
 // MatchKey is the key under which records from evalclip and from
 // CLIP_benchmark files are paired (compare, the CI gate): the seedless
 // key with the dataset named as CLIP_benchmark does without "wds/" (a
@@ -273,16 +293,10 @@ func JoinModelName(model, pretrained string) string {
 func (r *Record) MatchKey() Key {
 	k := r.Key().Seedless()
 	k.Dataset = strings.TrimPrefix(k.Dataset, "wds/")
-	if src := r.Run.DatasetSource; src != nil {
-		if name, ok := CBDatasetName(src.Hub); ok {
-			k.Dataset = strings.TrimPrefix(name, "wds/")
-		}
+	if name, ok := r.hubCBDataset(); ok {
+		k.Dataset = strings.TrimPrefix(name, "wds/")
 	}
-	arch, tag := r.Run.OpenCLIP, r.Run.Pretrained
-	if src := r.Run.ModelSource; src != nil && arch == "" && tag == "" {
-		arch, tag = src.OpenCLIP, src.Pretrained
-	}
-	if arch != "" && tag != "" {
+	if arch, tag := r.ModelIdentity(); arch != "" && tag != "" {
 		k.Model = JoinModelName(arch, tag)
 	}
 	if k.Split == "" {
@@ -323,26 +337,17 @@ func CLIPBenchmarkNames(r *Record) (CBNames, error) {
 		return CBNames{}, fmt.Errorf("no model, no dataset or a negative k: not a measurement CLIP_benchmark can name")
 	}
 	n := CBNames{Model: r.Model, Pretrained: r.Model, Task: task, Language: r.Run.Language, Prompts: r.ParamString(ParamPromptsLabel)}
-	if src := r.Run.ModelSource; src != nil {
-		if src.OpenCLIP != "" {
-			n.Model = src.OpenCLIP
-		}
-		if src.Pretrained != "" {
-			n.Pretrained = src.Pretrained
-		}
+	arch, tag := r.ModelIdentity()
+	if arch != "" {
+		n.Model = arch
 	}
-	if r.Run.OpenCLIP != "" {
-		n.Model = r.Run.OpenCLIP
-	}
-	if r.Run.Pretrained != "" {
-		n.Pretrained = r.Run.Pretrained
+	if tag != "" {
+		n.Pretrained = tag
 	}
 	if n.Dataset = r.ParamString(ParamCBDataset); n.Dataset == "" {
 		n.Dataset = r.Dataset
-		if src := r.Run.DatasetSource; src != nil {
-			if name, ok := CBDatasetName(src.Hub); ok {
-				n.Dataset = name
-			}
+		if name, ok := r.hubCBDataset(); ok {
+			n.Dataset = name
 		}
 	}
 	if n.Language == "" {

@@ -255,9 +255,10 @@ const maxDecodeProblems = 50
 // at its problem.
 func decodeAll(path, dir string, data []byte, schemaOnly bool) (*Suite, toml.MetaData, []error, error) {
 	work := append([]byte(nil), data...)
+	keys := scanKeys(data) // the original lines: blanking does not move them
 	var errs []error
 	for {
-		s := &Suite{Path: path, Dir: dir, keys: scanKeys(data), schemaOnly: schemaOnly}
+		s := &Suite{Path: path, Dir: dir, keys: keys, schemaOnly: schemaOnly}
 		md, task, derr := decodeInto(s, work)
 		if derr == nil {
 			return s, md, errs, nil

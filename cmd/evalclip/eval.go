@@ -16,7 +16,6 @@ import (
 
 	"github.com/evalclip/evalclip/datasets"
 	"github.com/evalclip/evalclip/encoders/zoo"
-	"github.com/evalclip/evalclip/internal/atomicfile"
 	"github.com/evalclip/evalclip/internal/hub"
 	"github.com/evalclip/evalclip/reports"
 	"github.com/evalclip/evalclip/suites"
@@ -132,7 +131,7 @@ func entryName(base string, taken map[string]bool) string {
 	if n == "" {
 		n = "x"
 	}
-	if !regexp.MustCompile(`^[A-Za-z0-9]`).MatchString(n) {
+	if c := n[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
 		n = "x" + n
 	}
 	name := n
@@ -417,12 +416,7 @@ func (e *evalSpec) writeOutputs(recs []reports.Record, force, quiet bool, stderr
 		}
 		data, err := reports.CLIPBenchmarkResult(r)
 		if err == nil {
-			if dir := filepath.Dir(p); dir != "." {
-				err = os.MkdirAll(dir, 0o755)
-			}
-		}
-		if err == nil {
-			err = atomicfile.WriteFile(p, data, 0o644)
+			err = writeCreatingFolders(p, data)
 		}
 		if err != nil {
 			errs = append(errs, err)

@@ -107,13 +107,19 @@ func exportCLIPBenchmark(files []reports.File, dir, pattern string, force bool, 
 		return 0, 0, fmt.Errorf("export: %w", err)
 	}
 	for _, j := range jobs {
-		if err := os.MkdirAll(filepath.Dir(j.path), 0o755); err != nil {
-			return written, skipped, err
-		}
-		if err := atomicfile.WriteFile(j.path, j.data, 0o644); err != nil {
+		if err := writeCreatingFolders(j.path, j.data); err != nil {
 			return written, skipped, err
 		}
 		written++
 	}
 	return written, skipped, nil
+}
+
+// writeCreatingFolders writes data to path atomically, creating missing
+// folders (CLIP_benchmark output patterns may name some).
+func writeCreatingFolders(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, data, 0o644)
 }

@@ -18,18 +18,13 @@ import (
 // protobuf without decoding tensor data, so a multi-gigabyte model costs
 // one pass over its bytes.
 func ExternalData(file string) ([]string, error) {
-	f, err := os.Open(file)
+	s := &pbScanner{locs: map[string]bool{}}
+	err := scanModel(file, func(r *bufio.Reader, size int64) error {
+		s.r = r
+		return s.message(size, msgModel, 0)
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	s := &pbScanner{r: bufio.NewReaderSize(f, 1<<16), locs: map[string]bool{}}
-	if err := s.message(fi.Size(), msgModel, 0); err != nil {
-		return nil, fmt.Errorf("%s: not a readable ONNX model: %w", file, err)
 	}
 	out := make([]string, 0, len(s.locs))
 	for l := range s.locs {
@@ -158,5 +153,23 @@ func (s *pbScanner) addLocation(loc string) error {
 		return fmt.Errorf("external data location %q is outside the model's folder", loc)
 	}
 	s.locs[clean] = true
+	return nil
+}
+
+// scanModel streams an ONNX file through scan, given its buffered reader
+// and size; scan's errors come back naming the file.
+func scanModel(file string, scan func(r *bufio.Reader, size int64) error) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if err := scan(bufio.NewReaderSize(f, 1<<16), fi.Size()); err != nil {
+		return fmt.Errorf("%s: not a readable ONNX model: %w", file, err)
+	}
 	return nil
 }

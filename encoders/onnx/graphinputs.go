@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/evalclip/evalclip/encoders/onnxrt"
 )
@@ -16,21 +15,19 @@ import (
 // protobuf in one streaming pass without ONNX Runtime and without loading
 // tensor data, so tokenizing for a model needs no runtime library.
 func GraphInputs(file string) ([]onnxrt.TensorInfo, error) {
-	f, err := os.Open(file)
+	g := &graphReader{inits: map[string]bool{}}
+	err := scanModel(file, func(r *bufio.Reader, size int64) error {
+		g.r = r
+		if err := g.model(size); err != nil {
+			return err
+		}
+		if !g.sawGraph {
+			return errors.New("no graph")
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	g := &graphReader{r: bufio.NewReaderSize(f, 1<<16), inits: map[string]bool{}}
-	if err := g.model(fi.Size()); err != nil {
-		return nil, fmt.Errorf("%s: not a readable ONNX model: %w", file, err)
-	}
-	if !g.sawGraph {
-		return nil, fmt.Errorf("%s: not a readable ONNX model: no graph", file)
 	}
 	out := make([]onnxrt.TensorInfo, 0, len(g.inputs))
 	for _, in := range g.inputs {

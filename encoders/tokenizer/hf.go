@@ -386,13 +386,8 @@ func componentHints(raw json.RawMessage) (metaspace string, byteLevel bool) {
 // parsePostProcessor returns the special ids a post-processor puts before
 // and after a single sequence.
 func parsePostProcessor(raw json.RawMessage, vocab map[string]int32) (prefix, suffix []int32, err error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil, nil
-	}
-	var head struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil {
+	typ, present, err := componentType(raw)
+	if !present || err != nil {
 		return nil, nil, err
 	}
 	// pairToken is BertProcessing's and RobertaProcessing's ["[CLS]", 101].
@@ -400,14 +395,14 @@ func parsePostProcessor(raw json.RawMessage, vocab map[string]int32) (prefix, su
 		var s string
 		var id int64
 		if len(v) != 2 || json.Unmarshal(v[0], &s) != nil || json.Unmarshal(v[1], &id) != nil {
-			return 0, fmt.Errorf("%s %s: want [token, id]", head.Type, name)
+			return 0, fmt.Errorf("%s %s: want [token, id]", typ, name)
 		}
 		if id < 0 || id >= 1<<24 {
-			return 0, fmt.Errorf("%s %s id %d", head.Type, name, id)
+			return 0, fmt.Errorf("%s %s id %d", typ, name, id)
 		}
 		return int32(id), nil
 	}
-	switch head.Type {
+	switch typ {
 	case "TemplateProcessing":
 		var s struct {
 			Single []struct {
@@ -481,13 +476,11 @@ func parsePostProcessor(raw json.RawMessage, vocab map[string]int32) (prefix, su
 	case "ByteLevel":
 		return nil, nil, nil
 	case "Sequence":
-		var s struct {
-			Processors []json.RawMessage `json:"processors"`
-		}
-		if err := json.Unmarshal(raw, &s); err != nil {
+		members, err := sequenceMembers(raw, "processors")
+		if err != nil {
 			return nil, nil, err
 		}
-		for _, r := range s.Processors {
+		for _, r := range members {
 			pre, suf, err := parsePostProcessor(r, vocab)
 			if err != nil {
 				return nil, nil, err
@@ -497,7 +490,7 @@ func parsePostProcessor(raw json.RawMessage, vocab map[string]int32) (prefix, su
 		}
 		return prefix, suffix, nil
 	}
-	return nil, nil, fmt.Errorf("post-processor type %q is not supported (supported: TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence)", head.Type)
+	return nil, nil, fmt.Errorf("post-processor type %q is not supported (supported: TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel, Sequence)", typ)
 }
 
 // loadVocabTxt reads a BERT vocab.txt (one token per line, ids in order)
@@ -592,4 +585,34 @@ func loadVocabTxt(path string) (*Tokenizer, error) {
 		}
 	}
 	return t, nil
+}
+
+// componentType reads the "type" of a tokenizer.json component (a
+// normalizer, pre-tokenizer, post-processor ...); present is false for an
+// absent or null one.
+func componentType(raw json.RawMessage) (typ string, present bool, err error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", false, nil
+	}
+	var head struct {
+		Type string `json:"type"`
+	}
+	err = json.Unmarshal(raw, &head)
+	return head.Type, err == nil, err
+}
+
+// sequenceMembers returns the components a "Sequence" component lists
+// under key ("normalizers", "pretokenizers", "processors").
+func sequenceMembers(raw json.RawMessage, key string) ([]json.RawMessage, error) {
+	var s map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, err
+	}
+	var members []json.RawMessage
+	if r, ok := s[key]; ok && string(r) != "null" {
+		if err := json.Unmarshal(r, &members); err != nil {
+			return nil, fmt.Errorf("Sequence %s: %w", key, err)
+		}
+	}
+	return members, nil
 }

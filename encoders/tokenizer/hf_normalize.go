@@ -40,25 +40,18 @@ func (p hfPattern) compile() (*regexp.Regexp, error) {
 
 // parseNormalizer builds a normalizer from its JSON (nil for null).
 func parseNormalizer(raw json.RawMessage) (normalizer, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var head struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil {
+	typ, present, err := componentType(raw)
+	if !present || err != nil {
 		return nil, err
 	}
-	switch head.Type {
+	switch typ {
 	case "Sequence":
-		var s struct {
-			Normalizers []json.RawMessage `json:"normalizers"`
-		}
-		if err := json.Unmarshal(raw, &s); err != nil {
+		members, err := sequenceMembers(raw, "normalizers")
+		if err != nil {
 			return nil, err
 		}
 		var steps []normalizer
-		for _, r := range s.Normalizers {
+		for _, r := range members {
 			n, err := parseNormalizer(r)
 			if err != nil {
 				return nil, err
@@ -165,7 +158,7 @@ func parseNormalizer(raw json.RawMessage) (normalizer, error) {
 	case "Nmt":
 		return nmtNormalize, nil
 	}
-	return nil, fmt.Errorf("normalizer type %q is not supported (supported: Sequence, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Strip, Replace, Prepend, BertNormalizer, Precompiled, Nmt)", head.Type)
+	return nil, fmt.Errorf("normalizer type %q is not supported (supported: Sequence, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Strip, Replace, Prepend, BertNormalizer, Precompiled, Nmt)", typ)
 }
 
 // charLower lowercases character by character, as Rust's

@@ -15,25 +15,18 @@ import (
 type preTokenizer func(pieces []string, first bool) []string
 
 func parsePreTokenizer(raw json.RawMessage) (preTokenizer, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	var head struct {
-		Type string `json:"type"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil {
+	typ, present, err := componentType(raw)
+	if !present || err != nil {
 		return nil, err
 	}
-	switch head.Type {
+	switch typ {
 	case "Sequence":
-		var s struct {
-			Pretokenizers []json.RawMessage `json:"pretokenizers"`
-		}
-		if err := json.Unmarshal(raw, &s); err != nil {
+		members, err := sequenceMembers(raw, "pretokenizers")
+		if err != nil {
 			return nil, err
 		}
 		var steps []preTokenizer
-		for _, r := range s.Pretokenizers {
+		for _, r := range members {
 			p, err := parsePreTokenizer(r)
 			if err != nil {
 				return nil, err
@@ -159,7 +152,7 @@ func parsePreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 			return out
 		}, nil
 	}
-	return nil, fmt.Errorf("pre-tokenizer type %q is not supported (supported: Sequence, Metaspace, WhitespaceSplit, Whitespace, BertPreTokenizer, Punctuation, Digits, Split, ByteLevel)", head.Type)
+	return nil, fmt.Errorf("pre-tokenizer type %q is not supported (supported: Sequence, Metaspace, WhitespaceSplit, Whitespace, BertPreTokenizer, Punctuation, Digits, Split, ByteLevel)", typ)
 }
 
 func eachPiece(f func(string) []string) preTokenizer {

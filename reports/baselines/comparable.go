@@ -18,17 +18,6 @@ var OfficialTestSizes = map[string]int{
 	"imagenetv2": 10000, "imagenet_sketch": 50889, "imagenet_a": 7500, "imagenet_r": 30000,
 }
 
-// Identity is a record's model as the published numbers name models: the
-// open_clip model name and pretrained tag, from the suite's model keys, its
-// Hub repository, or a CLIP_benchmark file; empty when unknown.
-func Identity(r *reports.Record) (model, pretrained string) {
-	model, pretrained = r.Run.OpenCLIP, r.Run.Pretrained
-	if src := r.Run.ModelSource; src != nil && model == "" && pretrained == "" {
-		model, pretrained = src.OpenCLIP, src.Pretrained
-	}
-	return model, pretrained
-}
-
 // Published finds the published number for a measurement, as set beside
 // it: by the model's identity when the records know it (an OpenAI
 // checkpoint for the CLIP paper, the exact open_clip pairing for
@@ -42,7 +31,7 @@ func Published(g *reports.Group, entries []Entry, protocol string) (e Entry, ok 
 		return Entry{}, false, ""
 	}
 	r := g.Records[0]
-	model, tag := Identity(r)
+	model, tag := r.ModelIdentity()
 	if model != "" && tag != "" {
 		e, ok = findIdentity(entries, model, tag, g.Dataset, protocol)
 		if !ok {

@@ -105,7 +105,7 @@ type unit struct {
 // match is the unit's pairing name ([reports.Record.MatchKey]).
 func (u *unit) match() string {
 	for _, rs := range [][]*reports.Record{u.recs, u.failed} {
-		if len(rs) > 0 && !(rs[0].Error != "" && rs[0].Job != "" && rs[0].Model == "" && len(rs[0].Params) == 0) {
+		if len(rs) > 0 && !bareFailure(rs[0]) {
 			return rs[0].MatchKey().GroupID()
 		}
 	}
@@ -134,7 +134,7 @@ func units(recs []reports.Record) ([]*unit, map[string]*unit) {
 		r := &recs[i]
 		id, task, name := unitOf(r)
 		match := r.MatchKey().GroupID() // pairs evalclip and CLIP_benchmark records
-		if r.Error != "" && r.Job != "" && (r.Model == "" && len(r.Params) == 0) {
+		if bareFailure(r) {
 			// a failed kernel job's bare record: name it by its job
 			id, name = "job/"+r.Job, r.Job
 			match = id
@@ -358,4 +358,10 @@ func cachedThroughput(m string, now, base *unit) string {
 		}
 	}
 	return ""
+}
+
+// bareFailure reports whether r is the bare record of a failed job that
+// has no model (a kernel job): it is named by its job.
+func bareFailure(r *reports.Record) bool {
+	return r.Error != "" && r.Job != "" && r.Model == "" && len(r.Params) == 0
 }

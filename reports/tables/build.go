@@ -408,8 +408,8 @@ func Retrieval(recs []reports.Record) *Table {
 		row := []Cell{Txt(r.Model), Txt(r.Dataset), Txt(r.Split), Num(float64(r.NSamples), 0), Num(float64(r.ParamInt(reports.ParamCaptions)), 0)}
 		pub, found := []Cell{Txt(""), Txt(""), Txt(""), Txt(""), Txt("")}, false
 		name, label := r.Model, ""
-		if src := r.Run.ModelSource; src != nil && src.OpenCLIP != "" {
-			name = src.OpenCLIP + "-" + src.Pretrained
+		if m, tag := r.ModelIdentity(); m != "" {
+			name = m + "-" + tag
 		}
 		for _, d := range dirs {
 			for _, k := range ks {
