@@ -60,6 +60,8 @@ const (
 // class must appear in train.
 func Evaluate(ctx context.Context, train, val, test Data, numClasses int, opts Options) (*Result, error) {
 	opts = opts.withDefaults()
+	// The workers run their own GEMMs: no spinning BLAS threads between them.
+	defer serialBLAS(opts.Workers)()
 	if err := checkClasses(numClasses); err != nil {
 		return nil, err
 	}

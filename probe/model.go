@@ -99,6 +99,8 @@ type Model struct {
 // Workers apply.
 func Fit(ctx context.Context, train Data, numClasses int, C float64, warm *Model, opts Options) (*Model, error) {
 	opts = opts.withDefaults()
+	// The workers run their own GEMMs: no spinning BLAS threads between them.
+	defer serialBLAS(opts.Workers)()
 	if err := checkClasses(numClasses); err != nil {
 		return nil, err
 	}
@@ -188,7 +190,7 @@ func (m *Model) forLogits(r rows, workers int, fn func(row int, z []float32)) {
 	for i, v := range m.W {
 		w32[i] = float32(v)
 	}
-	newBlockRunner(r, m.NumClasses, workers, 0).forLogits(w32, m.B, fn)
+	forLogits(r, m.NumClasses, w32, m.B, workers, fn)
 }
 
 // topK writes the indices of the k largest values of z into out, best

@@ -3,6 +3,7 @@ package blas
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/cpu"
 	gblas "gonum.org/v1/gonum/blas"
@@ -56,4 +57,42 @@ func coreWarning(core string, avx2, avx512 bool) string {
 	}
 	return fmt.Sprintf("OpenBLAS detected this CPU as %q and uses its slow SSE3 kernels although the CPU has AVX2; "+
 		"set OPENBLAS_CORETYPE=%s in the environment before starting the program (GEMM is typically 3-10x faster)", core, want)
+}
+
+// serial counts the callers inside Serial; serialPrev is OpenBLAS's thread
+// count before the first of them.
+var (
+	serialMu   sync.Mutex
+	serial     int
+	serialPrev int
+)
+
+// Serial makes every Sgemm and Dgemm run on its calling thread until the
+// returned function has been called (by every caller of Serial, which may
+// nest and overlap), and returns OpenBLAS to its earlier thread count then.
+// It is for callers that run GEMMs from several goroutines at once: each
+// call then uses one core, and OpenBLAS's own threads do not spin for work
+// while the callers run Go code between GEMMs. Other goroutines' GEMMs in
+// the meantime also run single-threaded; the pure-Go build is unaffected.
+func Serial() (restore func()) {
+	serialMu.Lock()
+	if serial == 0 {
+		serialPrev = getThreads()
+		if serialPrev > 1 {
+			setThreads(1)
+		}
+	}
+	serial++
+	serialMu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			serialMu.Lock()
+			serial--
+			if serial == 0 && serialPrev > 1 {
+				setThreads(serialPrev)
+			}
+			serialMu.Unlock()
+		})
+	}
 }

@@ -270,3 +270,28 @@ func TestCoreWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestSerialNestsAndRestores: OpenBLAS runs single-threaded while any
+// caller holds Serial (calls nest and overlap, each restore counts once)
+// and gets its thread count back after the last.
+func TestSerialNestsAndRestores(t *testing.T) {
+	before := getThreads()
+	r1 := Serial()
+	r2 := Serial()
+	want1 := before
+	if before > 1 {
+		want1 = 1
+	}
+	if got := getThreads(); got != want1 {
+		t.Fatalf("inside Serial: %d threads, want %d", got, want1)
+	}
+	r1()
+	r1() // a second call of the same restore does nothing
+	if got := getThreads(); got != want1 {
+		t.Fatalf("one of two holders left: %d threads, want %d", got, want1)
+	}
+	r2()
+	if got := getThreads(); got != before {
+		t.Fatalf("after the last restore: %d threads, want %d as before", got, before)
+	}
+}

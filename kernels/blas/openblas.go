@@ -24,6 +24,7 @@ void cblas_dgemv(int order, int transA, int m, int n,
 char *openblas_get_config(void);
 char *openblas_get_corename(void);
 int openblas_get_num_threads(void);
+void openblas_set_num_threads(int num_threads);
 */
 import "C"
 
@@ -133,3 +134,7 @@ func backend() string {
 	}
 	return fmt.Sprintf("openblas %s %s (%d threads)", version, coreName(), int(C.openblas_get_num_threads()))
 }
+
+func getThreads() int { return int(C.openblas_get_num_threads()) }
+
+func setThreads(n int) { C.openblas_set_num_threads(C.int(n)) }

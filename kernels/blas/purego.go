@@ -13,3 +13,9 @@ func coreName() string { return "" }
 func backend() string {
 	return "gonum (pure Go; rebuild with cgo and Debian's libopenblas-dev for OpenBLAS)"
 }
+
+// The pure-Go GEMMs spread over goroutines, which never spin: nothing to
+// switch.
+func getThreads() int { return 0 }
+
+func setThreads(int) {}
