@@ -43,10 +43,17 @@ func forEachBLAS(b *testing.B, fn func(b *testing.B)) {
 // N x D x K plus the softmax) through blas32 with each GEMM implementation
 // and 1 or all workers, next to the plain float64 loops of refObjective
 // at the smallest size.
+//
+// The sizes are the three of the comparison with scikit-learn
+// (tools/bench/probe_vs_sklearn.py loss); the pure-Go GEMMs skip the
+// largest (about 10 s per evaluation).
 func BenchmarkObjective(b *testing.B) {
-	sizes := []struct{ n, d, k int }{{2048, 128, 10}, {8192, 512, 100}, {16384, 768, 1000}}
+	sizes := []struct{ n, d, k int }{{10000, 64, 10}, {25000, 512, 100}, {50000, 768, 1000}}
 	forEachBLAS(b, func(b *testing.B) {
 		for _, sz := range sizes {
+			if _, pureGo := blas32.Implementation().(gonum.Implementation); pureGo && sz.k >= 1000 {
+				continue
+			}
 			data := randomData(1, sz.n, sz.d, sz.k, 0.3)
 			theta := benchTheta(sz.k*sz.d + sz.k)
 			for _, workers := range []int{1, 0} {

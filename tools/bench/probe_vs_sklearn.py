@@ -6,6 +6,7 @@ fit on train+val, on synthetic class-clustered features written to .npy.
     python3 tools/bench/probe_vs_sklearn.py gen DIR [--size S | --n N --d D --k K]
     python3 tools/bench/probe_vs_sklearn.py run DIR [--reps 3] [--evalclip bin/evalclip] [--c C] [--max-iter M]
     python3 tools/bench/probe_vs_sklearn.py sklearn DIR [--warm-start] [--c C]   # one sklearn run
+    python3 tools/bench/probe_vs_sklearn.py loss DIR [--reps 5]   # sklearn's loss+gradient alone
 
 Data (seed 7): K classes in D dimensions, class centres N(0, 0.2^2) per
 coordinate, unit Gaussian noise; N training samples, N/5 validation and N/5
@@ -20,6 +21,11 @@ test accuracy, then the medians and the sklearn/evalclip time ratio.
 Without --c the seconds are the CLIP-paper sweep plus the final fit; with
 --c they are one fit on train at that C from zero. Reading the files is
 not timed. --max-iter caps the iterations per fit in both tools alike.
+
+`loss` times one evaluation of the objective and its gradient the way
+sklearn's lbfgs solver calls it (LinearModelLoss with HalfMultinomialLoss on
+the training features in float64, n_threads=1 as LogisticRegression passes
+it), the counterpart of evalclip's BenchmarkObjective.
 """
 import argparse
 import json
@@ -76,6 +82,27 @@ def run_sklearn(d, warm_start=False, c=None, max_iter=1000):
             "sweep": [{"C": c, "val_acc1": a, "iterations": it, "fit_s": s} for c, a, it, s in points]}
 
 
+def sklearn_loss(d, reps):
+    from sklearn._loss.loss import HalfMultinomialLoss
+    from sklearn.linear_model._linear_loss import LinearModelLoss
+    x, y = load(d, "train")
+    x = x.astype(np.float64)  # what LogisticRegression(solver="lbfgs") does
+    k = int(y.max()) + 1
+    loss = LinearModelLoss(base_loss=HalfMultinomialLoss(n_classes=k), fit_intercept=True)
+    coef = 1e-3 * ((np.arange(k * (x.shape[1] + 1)) % 7) - 3).astype(np.float64)
+    sw = np.ones(len(y))
+    loss.loss_gradient(coef, x, y.astype(np.float64), sw, l2_reg_strength=1.0, n_threads=1)
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        loss.loss_gradient(coef, x, y.astype(np.float64), sw, l2_reg_strength=1.0, n_threads=1)
+        times.append(time.perf_counter() - t)
+    n, dim = x.shape
+    med = statistics.median(times)
+    print(json.dumps({"tool": "sklearn", "n": n, "d": dim, "k": k, "loss_grad_s": med,
+                      "gflop_per_s": 4 * n * dim * k / med / 1e9}))
+
+
 def run_evalclip(d, binary, c=None, max_iter=1000):
     args = [binary, "probe", "--max-iter", str(max_iter)]
     splits = ("train", "test") if c is not None else ("train", "val", "test")
@@ -95,7 +122,7 @@ def run_evalclip(d, binary, c=None, max_iter=1000):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["gen", "run", "sklearn"])
+    ap.add_argument("mode", choices=["gen", "run", "sklearn", "loss"])
     ap.add_argument("dir")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--evalclip", default="bin/evalclip")
@@ -110,6 +137,9 @@ def main():
     if a.mode == "gen":
         n, d, k = SIZES[a.size]
         gen(a.dir, a.n or n, a.d or d, a.k or k)
+        return
+    if a.mode == "loss":
+        sklearn_loss(a.dir, a.reps)
         return
     if a.mode == "sklearn":
         print(json.dumps(run_sklearn(a.dir, a.warm_start, a.c, a.max_iter)))
