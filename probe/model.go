@@ -23,11 +23,11 @@ type Options struct {
 	// Tol is the gradient tolerance: a fit stops when max |dF/dtheta| <=
 	// Tol with F = sum_i CE + ||W||^2/(2C) (default 1e-4, sklearn's tol).
 	Tol float64
-	// Workers is the number of goroutines for the per-row work of the
-	// gradient (softmax, loss, residuals) and of scoring (0 = GOMAXPROCS);
-	// the GEMMs use the registered BLAS's own threads. From 4 workers up
-	// the sweep fits the two C values of a bisection round at once, each
-	// with half of them.
+	// Workers is the number of goroutines that evaluate the loss and
+	// gradient and score rows (0 = GOMAXPROCS), each running its own
+	// single-threaded GEMMs; with 1 worker the GEMMs use the registered
+	// BLAS's own threads. From 4 workers up the sweep fits the two C values
+	// of a bisection round at once, each with half of them.
 	Workers int
 	// ValFraction is the stratified fraction of train carved out for
 	// validation when no validation data is given (default 0.2).

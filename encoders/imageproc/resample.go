@@ -139,11 +139,11 @@ func clipShift(ss int32) uint8 {
 	return uint8(v)
 }
 
-// horizontal resamples rows [y0, y1) of src (3 bytes per pixel) into dst,
+// horizontalGo resamples rows [y0, y1) of src (3 bytes per pixel) into dst,
 // one output row of len(c.bounds)/2 pixels per input row. Each input row
 // is first split into int32 planes so that the tap loops run without
 // bounds checks.
-func horizontal(dst []uint8, src *RGB, y0, y1 int, c coeffs, sc *scratch) {
+func horizontalGo(dst []uint8, src *RGB, y0, y1 int, c coeffs, sc *scratch) {
 	n := len(c.bounds) / 2
 	w := src.Rect.Dx()
 	// Only input columns [x0, x1) are read by the kept output pixels.
@@ -209,10 +209,10 @@ func axpy2(acc []int32, in0, in1 []uint8, k0, k1 int32) {
 	}
 }
 
-// vertical resamples columns of src rows (each rowLen bytes, the first row
+// verticalGo resamples columns of src rows (each rowLen bytes, the first row
 // being input row rowBase) into output rows, calling emit with each
 // finished row. acc is scratch of rowLen values.
-func vertical(src []uint8, stride, colOff, rowLen, rowBase int, c coeffs, sc *scratch, emit func(i int, row []uint8)) {
+func verticalGo(src []uint8, stride, colOff, rowLen, rowBase int, c coeffs, sc *scratch, emit func(i int, row []uint8)) {
 	n := len(c.bounds) / 2
 	sc.row = grow(sc.row, rowLen)
 	sc.acc = grow(sc.acc, rowLen)

@@ -135,6 +135,22 @@ func featureKey(model encoders.Model, ds datasets.Dataset, d *suites.Dataset, sp
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
+// joinFeatures sums the extraction times of several splits' features (a
+// linear probe's train, test and validation images), cached when any was,
+// for their throughput; only the counts and times are set.
+func joinFeatures(fs ...*Features) *Features {
+	out := &Features{}
+	for _, f := range fs {
+		out.N += f.N
+		out.TowerSeconds += f.TowerSeconds
+		out.TotalSeconds += f.TotalSeconds
+		out.DecodeSeconds += f.DecodeSeconds
+		out.WaitSeconds += f.WaitSeconds
+		out.Cached = out.Cached || f.Cached
+	}
+	return out
+}
+
 // throughput sets rec's rates from the extraction: measured now, or, for
 // cached features, the rates of the run that computed them, marked as
 // cached (reports.ParamThroughputCached).

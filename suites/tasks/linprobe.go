@@ -258,11 +258,13 @@ func (lp LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job)
 	var trainData, valData probe.Data
 	var split *[2][]int
 	valSource := "train split"
+	extracted := []*Features{train, test}
 	if d.ValSplit != "" {
 		val, err := ImageFeatures(ctx, env, job.Model, d, d.ValSplit)
 		if err != nil {
 			return nil, err
 		}
+		extracted = append(extracted, val)
 		if err := checkSplitsDisjoint(env, d, d.ValSplit); err != nil {
 			return nil, err
 		}
@@ -328,6 +330,8 @@ func (lp LinearProbe) Run(ctx context.Context, env *suites.Env, job *suites.Job)
 	}
 	rec.DurationS = time.Since(start).Seconds()
 	rec.Params["features_cached"] = train.Cached && test.Cached
+	// The image pipeline's rates over every image the probe needed.
+	joinFeatures(extracted...).throughput(&rec)
 	if job.Model.Supervised {
 		rec.Params[reports.ParamSupervised] = true
 	}

@@ -32,6 +32,13 @@ func TestLinearProbeTinyModel(t *testing.T) {
 		if r.NSamples != 602 || r.Params[reports.ParamC].(float64) <= 0 || len(r.Extra[reports.ExtraCorrect].(string)) != 602 {
 			t.Errorf("%s: record %+v", jobs[i].ID, r.Params)
 		}
+		// The image pipeline's rates and stage times over the train and
+		// test images it encoded (or their cached figures).
+		for _, m := range []string{reports.ThroughputImagesPerS, reports.ThroughputTowerImagesPerS, reports.ThroughputEncodeS, reports.ThroughputDecodeS} {
+			if !(r.Throughput[m] > 0) {
+				t.Errorf("%s: throughput %s = %v, want > 0 (%v)", jobs[i].ID, m, r.Throughput[m], r.Throughput)
+			}
+		}
 		// few-shot: k shots and min(k, 4) validation shots per class, C
 		// cross-validated over both (2 folds for 1+1, 5 for 4+4)
 		wantTrain := map[int]int{1: 20, 4: 80}[jobs[i].K]

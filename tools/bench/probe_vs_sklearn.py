@@ -156,7 +156,7 @@ def main():
             print(json.dumps({"rep": rep + 1, **{k: r[k] for k in ("tool", "fit_s", "C", "acc1", "acc5", "mean_per_class_recall")},
                               "fits": len(r["sweep"]), "iterations": sum(p["iterations"] for p in r["sweep"])}), flush=True)
     me, ms = statistics.median(times["evalclip"]), statistics.median(times["sklearn"])
-    print(f"median seconds: evalclip {me:.1f}, sklearn {ms:.1f}; sklearn/evalclip = {ms / me:.2f}x")
+    print(f"median seconds: evalclip {me:.3f}, sklearn {ms:.3f}; sklearn/evalclip = {ms / me:.2f}x")
 
 
 if __name__ == "__main__":

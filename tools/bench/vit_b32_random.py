@@ -138,13 +138,16 @@ def bench_torch(path, threads, batch, reps):
             sys.exit(f"weights read from {path}.state.pt do not reproduce the export's embeddings")
         x = torch.rand(batch, 3, SIZE, SIZE)
         m(x)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         for _ in range(reps):
             m(x)
-        secs = time.perf_counter() - t
+        secs, cpu = time.perf_counter() - t, time.process_time() - c
     ips = batch * reps / secs
+    # cores_busy: CPU seconds per wall second, all threads of the process
+    # (the BLAS's own included, which torch.set_num_threads may not bound).
     print(json.dumps({"tool": "torch-eager", "torch": torch.__version__, "threads": threads, "batch": batch,
-                      "images_per_s": ips, "gflop_per_s": ips * flops_per_image() / 1e9}))
+                      "images_per_s": ips, "gflop_per_s": ips * flops_per_image() / 1e9,
+                      "cores_busy": cpu / secs}))
 
 
 def main():
