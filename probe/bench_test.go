@@ -220,3 +220,33 @@ func BenchmarkImageNetScale(b *testing.B) {
 	runtime.ReadMemStats(&ms)
 	b.ReportMetric(float64(ms.Sys)/(1<<30), "GB-from-OS")
 }
+
+// BenchmarkImageNetScaleFit fits one model from zero at C = 1 on a
+// synthetic ImageNet-sized problem with class structure (1,281,167 x 768
+// features, 1000 classes, balanced; class centres N(0, 0.2^2) per
+// coordinate and unit Gaussian noise, the distribution of
+// tools/bench/probe_vs_sklearn.py), to measure the iterations and
+// evaluations of a fit at that size, which BenchmarkImageNetScale's
+// per-evaluation time turns into a sweep's time. Skipped unless
+// EVALCLIP_BENCH_IMAGENET=fit: it needs about 6 GB and tens of minutes on
+// 2 cores.
+func BenchmarkImageNetScaleFit(b *testing.B) {
+	if os.Getenv("EVALCLIP_BENCH_IMAGENET") != "fit" {
+		b.Skip("set EVALCLIP_BENCH_IMAGENET=fit (needs about 6 GB of memory and tens of minutes)")
+	}
+	const n, d, k = 1281167, 768, 1000
+	data := randomData(11, n, d, k, 0.2)
+	kblas.Use()
+	defer blasBackends[0].use()
+	var m *Model
+	for b.Loop() {
+		var err error
+		if m, err = Fit(context.Background(), data, k, 1, nil, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(m.Iterations), "iterations")
+	b.ReportMetric(float64(m.Evaluations), "evaluations")
+	b.ReportMetric(m.FitSeconds/float64(m.Evaluations), "s/evaluation")
+	b.Logf("stop: %s, converged %v, objective %.6g", m.StopReason, m.Converged, m.Objective)
+}
