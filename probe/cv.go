@@ -52,6 +52,19 @@ func subset(r rows, sel []int) rows {
 	return out
 }
 
+// foldRows splits the row indices by a fold assignment: the rows of the
+// other folds (fitted on) and those of fold f (held out), in row order.
+func foldRows(fold []int, f int) (in, out []int) {
+	for i, g := range fold {
+		if g == f {
+			out = append(out, i)
+		} else {
+			in = append(in, i)
+		}
+	}
+	return in, out
+}
+
 // cvEval returns the sweep's scorer for cross-validation over all: for
 // grid exponent e, the mean top-1 accuracy over the folds of a model fitted
 // on the other folds (each warm-started from the same fold at the previous
@@ -61,14 +74,7 @@ func cvEval(ctx context.Context, all rows, fold []int, folds, numClasses int) fu
 	held := make([]rows, folds)
 	heldY := make([][]int32, folds)
 	for f := range folds {
-		var in, out []int
-		for i, g := range fold {
-			if g == f {
-				out = append(out, i)
-			} else {
-				in = append(in, i)
-			}
-		}
+		in, out := foldRows(fold, f)
 		train[f], held[f] = subset(all, in), subset(all, out)
 		heldY[f] = held[f].labels()
 	}

@@ -52,14 +52,7 @@ func TestCrossValidatedC(t *testing.T) {
 	for _, p := range res.Sweep[:3] {
 		var acc float64
 		for f := range folds {
-			var in, out []int
-			for i, g := range fold {
-				if g == f {
-					out = append(out, i)
-				} else {
-					in = append(in, i)
-				}
-			}
+			in, out := foldRows(fold, f)
 			m, err := Fit(context.Background(), Take(all, in), 4, p.C, nil, Options{Normalize: true, Workers: 1})
 			if err != nil {
 				t.Fatal(err)

@@ -164,9 +164,10 @@ type objective struct {
 	k, d    int
 	invC    float64
 	workers int
-	w32     []float32 // W rounded for the GEMMs
-	subs    []block   // sub-blocks in row order
-	lanes   []*objLane
+	w32     []float32     // W rounded for the GEMMs
+	subs    []block       // sub-blocks in row order
+	lanes   []*objLane    // by number of sub-blocks, the order workers take them
+	ordered []*objLane    // the same in lane order, the order they are summed
 	scratch []*objScratch // one per worker
 }
 
@@ -206,6 +207,7 @@ func newObjective(r rows, numClasses int, C float64, workers, size int) *objecti
 		}
 		o.lanes = append(o.lanes, ln)
 	}
+	o.ordered = slices.Clone(o.lanes)
 	// Lanes with more sub-blocks first, so that the last lanes taken are
 	// the short ones.
 	slices.SortStableFunc(o.lanes, func(a, b *objLane) int { return len(b.subs) - len(a.subs) })
@@ -250,12 +252,9 @@ func (o *objective) eval(theta, grad []float64) float64 {
 	}
 	g.Wait()
 
-	// Lanes in lane order (their order in o.lanes is by size), element
-	// ranges in parallel.
-	ordered := make([]*objLane, len(o.lanes))
-	for _, ln := range o.lanes {
-		ordered[ln.subs[0]] = ln
-	}
+	// Lanes in lane order (o.ordered; o.lanes is by size), element ranges
+	// in parallel.
+	ordered := o.ordered
 	f := 0.0
 	gw, gb := grad[:kd], grad[kd:]
 	clear(gb)

@@ -91,11 +91,12 @@ def sklearn_loss(d, reps):
     loss = LinearModelLoss(base_loss=HalfMultinomialLoss(n_classes=k), fit_intercept=True)
     coef = 1e-3 * ((np.arange(k * (x.shape[1] + 1)) % 7) - 3).astype(np.float64)
     sw = np.ones(len(y))
-    loss.loss_gradient(coef, x, y.astype(np.float64), sw, l2_reg_strength=1.0, n_threads=1)
+    yf = y.astype(np.float64)
+    loss.loss_gradient(coef, x, yf, sw, l2_reg_strength=1.0, n_threads=1)
     times = []
     for _ in range(reps):
         t = time.perf_counter()
-        loss.loss_gradient(coef, x, y.astype(np.float64), sw, l2_reg_strength=1.0, n_threads=1)
+        loss.loss_gradient(coef, x, yf, sw, l2_reg_strength=1.0, n_threads=1)
         times.append(time.perf_counter() - t)
     n, dim = x.shape
     med = statistics.median(times)
